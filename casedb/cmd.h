@@ -1,0 +1,29 @@
+/* custody-casedb subcommands: each parses its own options and returns an exit status. */
+#ifndef CUSTODY_CASEDB_CMD_H
+#define CUSTODY_CASEDB_CMD_H
+
+#include "casedb.h"
+#include "strbuf.h"
+
+#define CASEDB_PROG "custody-casedb"
+
+struct cmd_ctx {
+    int json;            /* --json: one JSON document on stdout */
+    int quiet;           /* --quiet */
+    const char *case_db; /* --case-db or $CUSTODY_CASE_DB */
+};
+
+/* Open ctx->case_db (error printed, exit status returned when it fails). */
+int cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags);
+/* Report err on stderr (and as JSON on stdout with --json); returns the exit status. */
+int cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err);
+/* Print a finished JSON document (and newline) to stdout. */
+void cmd_print_json(struct strbuf *sb);
+
+int cmd_init(int argc, char **argv);
+int cmd_asset(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_examiner(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif

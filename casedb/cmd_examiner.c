@@ -1,0 +1,167 @@
+/* custody-casedb examiner add|list: examiners of the case and their public keys. */
+#include "cmd.h"
+
+#include "cli.h"
+#include "json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char examiner_usage[] =
+    "Usage: custody-casedb examiner add --name N [--role R]\n"
+    "       custody-casedb examiner list\n"
+    "\n"
+    "  -d, --case-db CASE.db  the case database (default: $CUSTODY_CASE_DB)\n"
+    "      --name N           the examiner's name\n"
+    "      --role R           examiner, verifier, regulator, custodian, ...\n"
+    "      --json             one JSON document on stdout\n"
+    "  -q, --quiet            print nothing on success\n"
+    "  -h, --help             show this help\n";
+
+static void
+examiner_json(struct json_writer *w, const struct casedb_examiner *x)
+{
+    struct strbuf t = STRBUF_INIT;
+
+    json_begin_object(w);
+    json_kv_int(w, "id", x->id);
+    json_kv_str(w, "name", x->name);
+    json_kv_str(w, "role", x->role);
+    json_kv_str(w, "key_id", x->key_id);
+    json_kv_str(w, "public_key", x->public_key);
+    custody_format_time(&t, x->added_at);
+    json_kv_str(w, "added_at", t.buf);
+    json_key(w, "revoked_at");
+    if (x->revoked_at) {
+        strbuf_reset(&t);
+        custody_format_time(&t, x->revoked_at);
+        json_str(w, t.buf);
+    } else {
+        json_null(w);
+    }
+    json_end_object(w);
+    strbuf_release(&t);
+}
+
+int
+cmd_examiner(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"case-db", required_argument, NULL, 'd'},
+        {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct cmd_ctx ctx = {0};
+    struct casedb_examiner x = {0};
+    struct custody_err err = {0};
+    struct casedb *db = NULL;
+    struct strbuf sb = STRBUF_INIT;
+    struct json_writer w;
+    const char *action;
+    int opt, rc;
+
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        if (argc >= 2) {
+            fputs(examiner_usage, stdout);
+            return EXIT_CHECKED_OUT;
+        }
+        return cli_usage_error(CASEDB_PROG " examiner", "expected add or list");
+    }
+    action = argv[1];
+    argc--;
+    argv++;
+    while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'd':
+            ctx.case_db = optarg;
+            break;
+        case 'n':
+            x.name = optarg;
+            break;
+        case 'r':
+            x.role = optarg;
+            break;
+        case 'j':
+            ctx.json = 1;
+            break;
+        case 'q':
+            ctx.quiet = 1;
+            break;
+        case 'h':
+            fputs(examiner_usage, stdout);
+            return EXIT_CHECKED_OUT;
+        default:
+            return cli_usage_error(CASEDB_PROG " examiner", "invalid option");
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error(CASEDB_PROG " examiner", "unexpected argument '%s'", argv[optind]);
+    if (strcmp(action, "add") && strcmp(action, "list"))
+        return cli_usage_error(CASEDB_PROG " examiner", "unknown action '%s'", action);
+    if (!strcmp(action, "add") && !x.name)
+        return cli_usage_error(CASEDB_PROG " examiner", "examiner add needs --name");
+    if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
+        return rc;
+    json_init(&w, &sb, 1);
+    if (!strcmp(action, "add")) {
+        int64_t id;
+        if (casedb_examiner_add(db, &x, &id, &err) < 0)
+            goto fail;
+        if (ctx.json) {
+            json_begin_object(&w);
+            json_kv_bool(&w, "ok", 1);
+            json_kv_int(&w, "id", id);
+            json_kv_str(&w, "name", x.name);
+            json_end_object(&w);
+        } else if (!ctx.quiet) {
+            strbuf_addstr(&sb, "added examiner ");
+            strbuf_add_safe(&sb, x.name, strlen(x.name));
+            strbuf_addch(&sb, '\n');
+        }
+    } else {
+        struct casedb_examiner *list = NULL;
+        size_t n = 0;
+        if (casedb_examiner_list(db, &list, &n, &err) < 0)
+            goto fail;
+        if (ctx.json) {
+            json_begin_array(&w);
+            for (size_t i = 0; i < n; i++)
+                examiner_json(&w, &list[i]);
+            json_end_array(&w);
+        } else {
+            strbuf_addf(&sb, "%-4s %-24s %-12s %-16s %s\n", "ID", "NAME", "ROLE", "KEY ID",
+                        "REVOKED");
+            for (size_t i = 0; i < n; i++) {
+                struct strbuf nm = STRBUF_INIT, ro = STRBUF_INIT, t = STRBUF_INIT;
+                strbuf_add_safe(&nm, list[i].name, strlen(list[i].name));
+                if (list[i].role)
+                    strbuf_add_safe(&ro, list[i].role, strlen(list[i].role));
+                if (list[i].revoked_at)
+                    custody_format_time(&t, list[i].revoked_at);
+                strbuf_addf(&sb, "%-4lld %-24s %-12s %-16s %s\n", (long long)list[i].id, nm.buf,
+                            ro.buf, list[i].key_id ? list[i].key_id : "-",
+                            list[i].revoked_at ? t.buf : "-");
+                strbuf_release(&nm);
+                strbuf_release(&ro);
+                strbuf_release(&t);
+            }
+        }
+        casedb_examiner_list_free(list, n);
+    }
+    if (ctx.json)
+        cmd_print_json(&sb);
+    else
+        fputs(sb.buf, stdout);
+    strbuf_release(&sb);
+    casedb_close(db);
+    return EXIT_CHECKED_OUT;
+fail:
+    strbuf_release(&sb);
+    casedb_close(db);
+    return cmd_fail(&ctx, &err);
+}

@@ -1,0 +1,134 @@
+/* custody-casedb init: create a case database. */
+#include "cmd.h"
+
+#include "cli.h"
+#include "json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char init_usage[] =
+    "Usage: custody-casedb init CASE.db --case-number N --title T [--organisation O]\n"
+    "\n"
+    "Create a new case database (refuses an existing file).\n"
+    "\n"
+    "  -n, --case-number N    the case number\n"
+    "  -t, --title T          the case title\n"
+    "  -o, --organisation O   the investigating organisation\n"
+    "      --case-uuid UUID   join an existing case (a station database)\n"
+    "      --json             print the new case as JSON\n"
+    "  -q, --quiet            print nothing on success\n"
+    "  -h, --help             show this help\n";
+
+static int
+valid_uuid(const char *s)
+{
+    if (strlen(s) != CASEDB_UUID_LEN)
+        return 0;
+    for (int i = 0; i < CASEDB_UUID_LEN; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!strchr("0123456789abcdef", s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"case-number", required_argument, NULL, 'n'},
+        {"title", required_argument, NULL, 't'},
+        {"organisation", required_argument, NULL, 'o'},
+        {"organization", required_argument, NULL, 'o'},
+        {"case-uuid", required_argument, NULL, 'U'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct cmd_ctx ctx = {0};
+    struct casedb_case c;
+    struct custody_err err = {0};
+    struct casedb *db = NULL;
+    const char *uuid = NULL;
+    int opt;
+
+    memset(&c, 0, sizeof(c));
+    while ((opt = getopt_long(argc, argv, "n:t:o:qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            c.case_number = optarg;
+            break;
+        case 't':
+            c.title = optarg;
+            break;
+        case 'o':
+            c.organisation = optarg;
+            break;
+        case 'U':
+            uuid = optarg;
+            break;
+        case 'j':
+            ctx.json = 1;
+            break;
+        case 'q':
+            ctx.quiet = 1;
+            break;
+        case 'h':
+            fputs(init_usage, stdout);
+            return EXIT_CHECKED_OUT;
+        default:
+            return cli_usage_error(CASEDB_PROG " init", "invalid option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(CASEDB_PROG " init", "expected exactly one CASE.db path");
+    if (!c.case_number || !*c.case_number)
+        return cli_usage_error(CASEDB_PROG " init", "--case-number is required");
+    if (!c.title || !*c.title)
+        return cli_usage_error(CASEDB_PROG " init", "--title is required");
+    if (uuid) {
+        if (!valid_uuid(uuid))
+            return cli_usage_error(CASEDB_PROG " init",
+                                   "--case-uuid '%s' is not a lowercase RFC 4122 uuid", uuid);
+        snprintf(c.uuid, sizeof(c.uuid), "%s", uuid);
+    }
+    if (casedb_create(&db, argv[optind], &c, &err) < 0)
+        return cmd_fail(&ctx, &err);
+    struct casedb_case got;
+    if (casedb_get_case(db, &got, &err) < 0) {
+        casedb_close(db);
+        return cmd_fail(&ctx, &err);
+    }
+    struct strbuf sb = STRBUF_INIT;
+    if (ctx.json) {
+        struct json_writer w;
+        json_init(&w, &sb, 1);
+        json_begin_object(&w);
+        json_kv_bool(&w, "ok", 1);
+        json_kv_str(&w, "case_db", argv[optind]);
+        json_kv_str(&w, "uuid", got.uuid);
+        json_kv_str(&w, "station_uuid", got.station_uuid);
+        json_kv_str(&w, "case_number", got.case_number);
+        json_kv_str(&w, "title", got.title);
+        json_kv_str(&w, "organisation", got.organisation);
+        json_end_object(&w);
+        cmd_print_json(&sb);
+    } else if (!ctx.quiet) {
+        strbuf_addstr(&sb, "created case ");
+        strbuf_add_safe(&sb, got.case_number, strlen(got.case_number));
+        strbuf_addf(&sb, " (%s) in '", got.uuid);
+        strbuf_add_safe(&sb, argv[optind], strlen(argv[optind]));
+        strbuf_addstr(&sb, "'\n");
+        fputs(sb.buf, stdout);
+    }
+    strbuf_release(&sb);
+    casedb_case_release(&got);
+    casedb_close(db);
+    return EXIT_CHECKED_OUT;
+}

@@ -1,0 +1,284 @@
+/* The case database schema, version by version. Version N's script takes a
+ * database from N-1 to N; PRAGMA user_version records the version reached. */
+#include "db_internal.h"
+
+/* Version 1: everything the toolkit needs. Times are INTEGER ns since the epoch, UTC.
+ * Names from evidence (paths) are BLOBs: arbitrary bytes, kept exactly. */
+static const char schema_v1[] =
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL UNIQUE,"
+    "  case_number TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  organisation TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  station_uuid TEXT NOT NULL UNIQUE" /* this database's own id: its custody chain */
+    ");"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tool TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  argv TEXT NOT NULL,"    /* shell-quoted command line */
+    "  library_versions TEXT," /* JSON */
+    "  hostname TEXT,"
+    "  username TEXT,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  exit_status INTEGER" /* NULL while running or when killed */
+    ");"
+    "CREATE TABLE examiners ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT,"
+    "  public_key TEXT,"    /* minisign public key, base64 line */
+    "  key_id TEXT UNIQUE," /* hex of the first 8 bytes of SHA-256(public key) */
+    "  added_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER,"
+    "  revoked_reason TEXT"
+    ");"
+    "CREATE TABLE assets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hostname TEXT NOT NULL UNIQUE,"
+    "  asset_tag TEXT,"
+    "  serial TEXT,"
+    "  location TEXT,"
+    "  owner TEXT,"
+    "  notes TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'registered' CHECK (status IN"
+    "    ('registered','acquired','verified','cleared','decommissioned')),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  added_by TEXT" /* tool that created the row */
+    ");"
+    "CREATE TABLE evidence ("
+    "  id INTEGER PRIMARY KEY,"
+    "  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+    "  label TEXT NOT NULL,"
+    "  vendor TEXT,"
+    "  model TEXT,"
+    "  serial TEXT,"
+    "  size INTEGER,"        /* bytes */
+    "  sector_size INTEGER," /* logical, bytes */
+    "  physical_sector_size INTEGER,"
+    "  notes TEXT,"
+    "  added_by TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (asset_id, label)"
+    ");"
+    "CREATE TABLE acquisitions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL UNIQUE,"
+    "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
+    "  examiner_id INTEGER REFERENCES examiners(id),"
+    "  run_id INTEGER REFERENCES runs(id),"
+    "  format TEXT NOT NULL CHECK (format IN ('e01','raw')),"
+    "  source TEXT NOT NULL,"
+    "  source_identity TEXT," /* JSON: device, vendor, model, serial, sizes */
+    "  output_base TEXT,"
+    "  media_size INTEGER,"
+    "  sector_size INTEGER,"
+    "  md5 TEXT, sha1 TEXT, sha256 TEXT,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  status TEXT NOT NULL CHECK (status IN"
+    "    ('running','complete','incomplete','failed','interrupted')),"
+    "  error TEXT,"
+    "  bad_sectors INTEGER NOT NULL DEFAULT 0,"
+    "  verify_image TEXT," /* pass, fail, skipped */
+    "  verify_source TEXT,"
+    "  compression TEXT, segment_size INTEGER, chunk_sectors INTEGER,"
+    "  case_number TEXT, evidence_number TEXT, description TEXT, notes TEXT,"
+    "  examiner_name TEXT,"
+    "  tool_version TEXT,"
+    "  library_versions TEXT," /* JSON */
+    "  command_line TEXT,"
+    "  manifest TEXT,"
+    "  manifest_sig TEXT"
+    ");"
+    "CREATE TABLE acquisition_files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),"
+    "  seq INTEGER NOT NULL,"
+    "  name TEXT NOT NULL," /* file name as written beside the manifest */
+    "  size INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  UNIQUE (acquisition_id, seq)"
+    ");"
+    "CREATE TABLE read_errors ("
+    "  id INTEGER PRIMARY KEY,"
+    "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),"
+    "  first_sector INTEGER NOT NULL,"
+    "  sector_count INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE verifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  acquisition_id INTEGER REFERENCES acquisitions(id),"
+    "  asset_id INTEGER REFERENCES assets(id),"
+    "  run_id INTEGER REFERENCES runs(id),"
+    "  kind TEXT NOT NULL," /* image, case, clearance */
+    "  verifier_key_id TEXT,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  verdict TEXT NOT NULL," /* pass, fail, cannot-check */
+    "  report TEXT"            /* JSON */
+    ");"
+    /* The append-only custody log: one hash chain per station database (chain =
+     * station uuid). Names, not row ids, are hashed, so entries survive a merge. */
+    "CREATE TABLE custody_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  chain TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('registered','acquired','verified','released',"
+    "    'received','stored','accessed','sealed','cleared','decommissioned','key-revoked',"
+    "    'note','merged')),"
+    "  asset TEXT,"    /* hostname */
+    "  evidence TEXT," /* label */
+    "  actor TEXT,"    /* examiner name */
+    "  key_id TEXT,"
+    "  location TEXT,"
+    "  purpose TEXT,"
+    "  details TEXT,"
+    "  prev_hash TEXT NOT NULL,"
+    "  entry_hash TEXT NOT NULL,"
+    "  signature TEXT," /* base64 Ed25519 over entry_hash */
+    "  UNIQUE (chain, seq)"
+    ");"
+    "CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events"
+    "  BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;"
+    "CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events"
+    "  BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;"
+    "CREATE TABLE checkpoints ("
+    "  id INTEGER PRIMARY KEY,"
+    "  chain TEXT NOT NULL,"
+    "  entries INTEGER NOT NULL,"
+    "  head_hash TEXT NOT NULL,"
+    "  key_id TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  statement TEXT NOT NULL," /* the signed text */
+    "  signature TEXT NOT NULL"
+    ");"
+    "CREATE TABLE merges ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_station TEXT NOT NULL,"
+    "  source_head_hash TEXT,"
+    "  source_entries INTEGER,"
+    "  merged_at INTEGER NOT NULL,"
+    "  run_id INTEGER REFERENCES runs(id)"
+    ");"
+    /* Timeline: volumes and file systems found in an evidence image. */
+    "CREATE TABLE partitions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
+    "  idx INTEGER NOT NULL,"
+    "  offset INTEGER NOT NULL," /* bytes from the start of the image */
+    "  length INTEGER,"
+    "  description TEXT,"
+    "  vs_type TEXT,"
+    "  fs_type TEXT,"
+    "  status TEXT NOT NULL," /* ok, no-fs, error, partial, skipped */
+    "  error TEXT,"
+    "  files INTEGER NOT NULL DEFAULT 0,"
+    "  events INTEGER NOT NULL DEFAULT 0,"
+    "  run_id INTEGER REFERENCES runs(id),"
+    "  UNIQUE (evidence_id, idx)"
+    ");"
+    /* One row per file-system name (body-file line); NTFS $FILE_NAME is its own row. */
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
+    "  partition_id INTEGER REFERENCES partitions(id),"
+    "  path BLOB NOT NULL," /* raw bytes, as TSK gives them */
+    "  inode TEXT,"         /* meta address as fls prints it: 12, 35-128-1 */
+    "  name_type INTEGER, meta_type INTEGER,"
+    "  mode INTEGER, uid INTEGER, gid INTEGER, size INTEGER,"
+    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc */
+    "  atime INTEGER, mtime INTEGER, ctime INTEGER, crtime INTEGER," /* ns UTC, NULL unset */
+    "  md5 TEXT, sha256 TEXT,"
+    "  ioc_name TEXT"
+    ");"
+    "CREATE TABLE log_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
+    "  partition_id INTEGER REFERENCES partitions(id),"
+    "  path BLOB NOT NULL,"
+    "  inode TEXT,"
+    "  type TEXT NOT NULL,"
+    "  tz TEXT,"
+    "  lines INTEGER NOT NULL DEFAULT 0,"
+    "  events INTEGER NOT NULL DEFAULT 0,"
+    "  warnings INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT," /* ok, partial, error */
+    "  error TEXT"
+    ");"
+    "CREATE TABLE parse_warnings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  log_source_id INTEGER NOT NULL REFERENCES log_sources(id),"
+    "  location TEXT," /* line number or byte offset */
+    "  message TEXT NOT NULL,"
+    "  raw BLOB"
+    ");"
+    /* Timeline events: file-system times (file_id set) and log records. */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
+    "  partition_id INTEGER REFERENCES partitions(id),"
+    "  ts INTEGER NOT NULL,"  /* ns UTC */
+    "  kind TEXT NOT NULL,"   /* m a c b for files; the normalized action for logs */
+    "  source TEXT NOT NULL," /* fs, syslog, auth, wtmp, web, dpkg, ... */
+    "  file_id INTEGER REFERENCES files(id),"
+    "  log_source_id INTEGER REFERENCES log_sources(id),"
+    "  path BLOB," /* log events: the path the record names (web path, command) */
+    "  inode TEXT, size INTEGER, mode INTEGER, uid INTEGER, gid INTEGER,"
+    "  host TEXT, user TEXT, ip TEXT, port INTEGER, program TEXT, pid INTEGER,"
+    "  message TEXT,"
+    "  location TEXT," /* where the raw record is: line number or byte offset */
+    "  tz TEXT,"
+    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 8 ioc, 16 year inferred, 32 time from mtime
+                                           */
+    "  data TEXT" /* JSON with source-specific fields (method, status, bytes, agent, ...) */
+    ");"
+    "CREATE TABLE iocs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL," /* lowercase hex */
+    "  algo TEXT NOT NULL," /* MD5, SHA1, SHA256 */
+    "  name TEXT,"
+    "  source TEXT,"
+    "  UNIQUE (hash)"
+    ");"
+    "CREATE INDEX evidence_asset ON evidence(asset_id);"
+    "CREATE INDEX acquisitions_evidence ON acquisitions(evidence_id);"
+    "CREATE INDEX files_evidence ON files(evidence_id, partition_id);"
+    "CREATE INDEX events_ts ON events(ts);"
+    "CREATE INDEX events_evidence_ts ON events(evidence_id, ts);";
+
+static const char *const migrations[] = {
+    schema_v1,
+};
+
+int
+casedb_schema_latest(void)
+{
+    return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+int
+casedb_schema_migrate(sqlite3 *db, int from, struct custody_err *err)
+{
+    int latest = casedb_schema_latest();
+
+    for (int v = from + 1; v <= latest; v++) {
+        char *msg = NULL;
+        char pragma[64];
+        if (sqlite3_exec(db, migrations[v - 1], NULL, NULL, &msg) != SQLITE_OK) {
+            custody_err_set(err, CUSTODY_ERR_DB, "cannot migrate case database to version %d: %s",
+                            v, msg ? msg : "unknown error");
+            sqlite3_free(msg);
+            return CUSTODY_ERR_DB;
+        }
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
+        if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+            return custody_err_set(err, CUSTODY_ERR_DB, "cannot record schema version %d", v);
+    }
+    return 0;
+}

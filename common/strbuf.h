@@ -1,0 +1,40 @@
+/* A growable byte buffer, always NUL-terminated, in the manner of git's strbuf. */
+#ifndef CUSTODY_STRBUF_H
+#define CUSTODY_STRBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf {
+    char *buf;  /* NUL-terminated; never NULL after strbuf_init */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+};
+
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+
+/* Functions that grow the buffer abort() on allocation failure: a forensic tool
+ * out of memory for a few bytes of text cannot continue meaningfully. */
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb); /* frees; sb is reusable after */
+void strbuf_reset(struct strbuf *sb);   /* len = 0, keeps memory */
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Lowercase hex of len bytes. */
+void strbuf_addhex(struct strbuf *sb, const uint8_t *data, size_t len);
+void strbuf_setlen(struct strbuf *sb, size_t len);
+/* Hand over the buffer (caller frees); sb is reset to empty. */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+
+/* Append data for a terminal or a plain-text report: printable ASCII and valid UTF-8
+ * kept, control bytes, DEL, C1 controls and invalid UTF-8 written as \xHH, and
+ * backslash doubled, so no escape sequence ever reaches a terminal. */
+void strbuf_add_safe(struct strbuf *sb, const void *data, size_t len);
+
+#endif

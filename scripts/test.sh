@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install dependencies, build with -Werror, run every test; then rebuild with
+# ASan+UBSan and run every test again. Exit status: 0 when both runs pass.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/deps.sh
+
+echo "== format and banned-function checks"
+bash scripts/check-style.sh
+
+echo "== build (RelWithDebInfo, -Werror)"
+bash scripts/build.sh "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== ctest"
+(cd "$root/build" && ctest --output-on-failure -j2 --timeout 900)
+
+echo "== build (ASan+UBSan)"
+bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCUSTODY_SANITIZE=ON
+echo "== ctest under ASan+UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd "$root/build-asan" && ctest --output-on-failure -j2 --timeout 1800)
