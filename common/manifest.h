@@ -30,29 +30,29 @@ struct manifest_range {
 struct manifest {
     char *acquisition_uuid;
     char *case_uuid, *case_number;
-    char *asset, *evidence;                /* hostname, evidence label */
+    char *asset, *evidence; /* hostname, evidence label */
     char *evidence_number, *description, *notes;
-    char *source;                          /* path or "-" */
-    char *source_type;                     /* block-device, file, stream, remote */
+    char *source;      /* path or "-" */
+    char *source_type; /* block-device, file, stream, remote */
     char *device_vendor, *device_model, *device_serial;
-    uint64_t media_size;                   /* bytes */
-    uint32_t sector_size;                  /* logical, bytes */
-    uint32_t physical_sector_size;         /* bytes, 0 unknown */
-    char *format;                          /* e01, raw */
-    char *compression;                     /* none, fast, best */
-    uint64_t segment_size;                 /* bytes, 0 unsplit */
+    uint64_t media_size;           /* bytes */
+    uint32_t sector_size;          /* logical, bytes */
+    uint32_t physical_sector_size; /* bytes, 0 unknown */
+    char *format;                  /* e01, raw */
+    char *compression;             /* none, fast, best */
+    uint64_t segment_size;         /* bytes, 0 unsplit */
     uint32_t chunk_sectors;
     char md5[HASH_HEX_MAX], sha1[HASH_HEX_MAX], sha256[HASH_HEX_MAX]; /* of the media */
-    int64_t started_at, ended_at;          /* ns UTC */
-    char *status;                          /* complete, incomplete, failed, interrupted */
-    struct manifest_range *read_errors;    /* unreadable sectors, zero-filled in the image */
+    int64_t started_at, ended_at;                                     /* ns UTC */
+    char *status;                       /* complete, incomplete, failed, interrupted */
+    struct manifest_range *read_errors; /* unreadable sectors, zero-filled in the image */
     size_t n_read_errors;
-    char *verify_image;                    /* pass, fail, skipped */
-    char *verify_source;                   /* pass, fail, skipped */
-    char *tool_version;                    /* "custody-acquire 0.1.0" */
-    char *library_versions;                /* "libewf 20140813; tsk 4.11.1; ..." */
+    char *verify_image;     /* pass, fail, skipped */
+    char *verify_source;    /* pass, fail, skipped */
+    char *tool_version;     /* "custody-acquire 0.1.0" */
+    char *library_versions; /* "libewf 20140813; tsk 4.11.1; ..." */
     char *command_line;
-    char *examiner, *key_id;               /* key_id: 16 hex digits, may be NULL (unsigned) */
+    char *examiner, *key_id; /* key_id: 16 hex digits, may be NULL (unsigned) */
     struct manifest_file *files;
     size_t n_files;
 };
@@ -61,6 +61,10 @@ struct manifest {
 void manifest_release(struct manifest *m);
 /* Serialise in the fixed field order. */
 void manifest_format(struct strbuf *out, const struct manifest *m);
+/* 1 when name can be listed in a manifest (parse accepts it): non-empty, valid
+ * UTF-8, no '/', no control characters, not "." or "..". Writers check their
+ * output names with it before creating any file. */
+int manifest_file_name_ok(const char *name);
 /* Parse what manifest_format writes; strict (unknown keys, bad order, bad escapes,
  * duplicate fields: CUSTODY_ERR_FORMAT naming the line). */
 int manifest_parse(struct manifest *m, const char *text, size_t len, struct custody_err *err);
