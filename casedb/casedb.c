@@ -281,6 +281,29 @@ fail:
     return rc;
 }
 
+/* 1 when path's folder cannot be written and no WAL file is pending beside it. */
+static int
+readonly_media(const char *path)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *slash;
+    int ro;
+
+    strbuf_addstr(&sb, path);
+    slash = strrchr(sb.buf, '/');
+    if (slash)
+        strbuf_setlen(&sb, (size_t)(slash - sb.buf) + (slash == sb.buf));
+    else
+        strbuf_setlen(&sb, 0);
+    ro = access(sb.len ? sb.buf : ".", W_OK) != 0;
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%s-wal", path);
+    if (ro && access(sb.buf, F_OK) == 0)
+        ro = 0; /* committed data may still be in the WAL: open normally, fail loudly */
+    strbuf_release(&sb);
+    return ro;
+}
+
 int
 casedb_open(struct casedb **out, const char *path, int flags, struct custody_err *err)
 {
@@ -298,10 +321,27 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
     if ((rc = casedb_alloc(&db, path, err)) < 0)
         return rc;
     db->readonly = (flags & CASEDB_READONLY) != 0;
-    rc = sqlite3_open_v2(path, &db->db,
-                         (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                             SQLITE_OPEN_FULLMUTEX,
-                         NULL);
+    if (db->readonly && readonly_media(path)) {
+        /* A regulator's copy on read-only media: WAL cannot create its -shm file, so
+         * open immutable (nothing else can be changing it there). */
+        struct strbuf uri = STRBUF_INIT;
+        strbuf_addstr(&uri, "file:");
+        for (const char *p = path; *p; p++) {
+            if (*p == '%' || *p == '?' || *p == '#')
+                strbuf_addf(&uri, "%%%02X", (unsigned char)*p);
+            else
+                strbuf_addch(&uri, *p);
+        }
+        strbuf_addstr(&uri, "?immutable=1");
+        rc = sqlite3_open_v2(uri.buf, &db->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, NULL);
+        strbuf_release(&uri);
+    } else {
+        rc = sqlite3_open_v2(path, &db->db,
+                             (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                                 SQLITE_OPEN_FULLMUTEX,
+                             NULL);
+    }
     if (rc != SQLITE_OK) {
         rc = db_fail(db, rc, err, "cannot open");
         goto fail;
@@ -310,9 +350,10 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
     /* Read the header before anything can write: a file that is not ours stays untouched. */
     rc = db_pragma_int(db, "PRAGMA application_id", &app_id, err);
     if (rc < 0) {
-        if (err && err->code == CUSTODY_ERR_DB)
-            custody_err_set(err, CUSTODY_ERR_FORMAT,
-                            "'%s' is not a custody case database (not an SQLite database)", path);
+        if (rc == CUSTODY_ERR_DB)
+            rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                                 "'%s' is not a custody case database (not an SQLite database)",
+                                 path);
         goto fail;
     }
     if (app_id != CASEDB_APPLICATION_ID) {

@@ -33,7 +33,7 @@ static int check_count;
     do {                                                                                           \
         const char *check_a_ = (a), *check_b_ = (b);                                               \
         check_count++;                                                                             \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_)) {                               \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_)) {                                \
             fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s\n  got:      '%s'\n", __FILE__,     \
                     __LINE__, #a, #b, check_a_ ? check_a_ : "(null)");                             \
             fprintf(stderr, "  expected: '%s'\n", check_b_ ? check_b_ : "(null)");                 \
