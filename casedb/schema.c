@@ -170,29 +170,33 @@ static const char schema_v1[] =
     "CREATE TABLE partitions ("
     "  id INTEGER PRIMARY KEY,"
     "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
-    "  idx INTEGER NOT NULL,"
+    "  idx INTEGER NOT NULL,"    /* order found in the image */
     "  offset INTEGER NOT NULL," /* bytes from the start of the image */
-    "  length INTEGER,"
+    "  length INTEGER,"          /* bytes */
     "  description TEXT,"
-    "  vs_type TEXT,"
+    "  vs_type TEXT,"         /* dos, gpt, bsd, mac, sun, apfs (pool), none */
+    "  slot INTEGER,"         /* TSK volume-system address (mmls first column), NULL without one */
+    "  prefix TEXT NOT NULL," /* body-file path prefix: '' or '/p2' or '/p2/v0' */
     "  fs_type TEXT,"
-    "  status TEXT NOT NULL," /* ok, no-fs, error, partial, skipped */
+    "  status TEXT NOT NULL," /* ok, no-fs, error, partial */
     "  error TEXT,"
     "  files INTEGER NOT NULL DEFAULT 0,"
     "  events INTEGER NOT NULL DEFAULT 0,"
     "  run_id INTEGER REFERENCES runs(id),"
     "  UNIQUE (evidence_id, idx)"
     ");"
-    /* One row per file-system name (body-file line); NTFS $FILE_NAME is its own row. */
+    /* One row per file-system name (body-file line); NTFS $FILE_NAME and each
+     * alternate data stream are rows of their own, as fls prints them. */
     "CREATE TABLE files ("
     "  id INTEGER PRIMARY KEY,"
     "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     "  partition_id INTEGER REFERENCES partitions(id),"
-    "  path BLOB NOT NULL," /* raw bytes, as TSK gives them */
+    "  path BLOB NOT NULL," /* raw bytes from '/', ':stream' appended for NTFS streams */
+    "  link BLOB,"          /* symbolic link target, raw bytes */
     "  inode TEXT,"         /* meta address as fls prints it: 12, 35-128-1 */
-    "  name_type INTEGER, meta_type INTEGER,"
+    "  name_type INTEGER, meta_type INTEGER," /* TSK_FS_NAME_TYPE / META_TYPE; meta NULL: none */
     "  mode INTEGER, uid INTEGER, gid INTEGER, size INTEGER,"
-    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc */
+    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc, 16 realloc */
     "  atime INTEGER, mtime INTEGER, ctime INTEGER, crtime INTEGER," /* ns UTC, NULL unset */
     "  md5 TEXT, sha256 TEXT,"
     "  ioc_name TEXT"
@@ -218,15 +222,18 @@ static const char schema_v1[] =
     "  message TEXT NOT NULL,"
     "  raw BLOB"
     ");"
-    /* Timeline events: file-system times (file_id set) and log records. */
+    /* Timeline events: file-system times (file_id set, the rest in files) and log
+     * records. Columns used by file-system events come first. */
     "CREATE TABLE events ("
     "  id INTEGER PRIMARY KEY,"
     "  evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
-    "  partition_id INTEGER REFERENCES partitions(id),"
     "  ts INTEGER NOT NULL,"  /* ns UTC */
     "  kind TEXT NOT NULL,"   /* m a c b for files; the normalized action for logs */
     "  source TEXT NOT NULL," /* fs, syslog, auth, wtmp, web, dpkg, ... */
-    "  file_id INTEGER REFERENCES files(id),"
+    "  file_id INTEGER,"      /* files(id) for fs events (not enforced: bulk-load speed) */
+    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 4 $FILE_NAME, 8 ioc, 16 year inferred,
+                                           32 time from mtime */
+    "  partition_id INTEGER REFERENCES partitions(id),"
     "  log_source_id INTEGER REFERENCES log_sources(id),"
     "  path BLOB," /* log events: the path the record names (web path, command) */
     "  inode TEXT, size INTEGER, mode INTEGER, uid INTEGER, gid INTEGER,"
@@ -234,8 +241,6 @@ static const char schema_v1[] =
     "  message TEXT,"
     "  location TEXT," /* where the raw record is: line number or byte offset */
     "  tz TEXT,"
-    "  flags INTEGER NOT NULL DEFAULT 0," /* 1 deleted, 8 ioc, 16 year inferred, 32 time from mtime
-                                           */
     "  data TEXT" /* JSON with source-specific fields (method, status, bytes, agent, ...) */
     ");"
     "CREATE TABLE iocs ("
@@ -243,7 +248,7 @@ static const char schema_v1[] =
     "  hash TEXT NOT NULL," /* lowercase hex */
     "  algo TEXT NOT NULL," /* MD5, SHA1, SHA256 */
     "  name TEXT,"
-    "  source TEXT,"
+    "  source TEXT," /* the --ioc file it came from */
     "  UNIQUE (hash)"
     ");"
     "CREATE INDEX evidence_asset ON evidence(asset_id);"

@@ -1,0 +1,602 @@
+/* The file-system timeline in the case database: bulk loading of partitions,
+ * files and M/A/C/B events, and the readers the exporters use. */
+#include "timeline_store.h"
+
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Below this many existing events, dropping the secondary indexes of files and
+ * events and building them again after the load is cheaper than keeping them
+ * up to date row by row; above it, rebuilding them would cost more than the load. */
+#define TL_REINDEX_MAX_ROWS 2000000
+
+struct timeline_load {
+    struct casedb *db;
+    int64_t evidence_id, run_id;
+    sqlite3_stmt *ins_file, *ins_event, *ins_part, *upd_part, *ins_ioc;
+    char **index_sql; /* CREATE INDEX statements dropped for the load */
+    size_t n_index;
+};
+
+static const char *const tl_kind[4] = {"a", "m", "c", "b"};
+
+static int
+tl_exec(struct casedb *db, const char *sql, struct custody_err *err, const char *what)
+{
+    int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_fail(db, sqlite3_extended_errcode(db->db), err, what);
+    return 0;
+}
+
+static int
+tl_exec_id(struct casedb *db, const char *sql, int64_t id, struct custody_err *err,
+           const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prepare(db, &st, sql, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = db_exec_stmt(db, st, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Drop the indexes of files and events (theirs and any another module added),
+ * remembering their SQL, when the tables are small enough to re-index. */
+static int
+tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t rows = 0;
+    int rc;
+
+    if ((rc = db_prepare(l->db, &st, "SELECT coalesce(max(id), 0) FROM events", err)) < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rows > TL_REINDEX_MAX_ROWS)
+        return 0;
+    if ((rc = db_prepare(l->db, &st,
+                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                         "tbl_name IN ('files', 'events') AND sql IS NOT NULL",
+                         err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **grown = realloc(l->index_sql, (l->n_index + 1) * sizeof(*grown));
+        if (!grown)
+            abort();
+        l->index_sql = grown;
+        l->index_sql[l->n_index++] = db_col_strdup(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l->db, rc, err, "cannot list indexes");
+    for (size_t i = 0; i < l->n_index; i++) {
+        /* "CREATE INDEX name ON ..." -> "DROP INDEX name" */
+        const char *s = l->index_sql[i];
+        const char *name = strstr(s, "INDEX ");
+        const char *end;
+        char drop[256];
+        if (!name)
+            continue;
+        name += 6;
+        if (!strncmp(name, "IF NOT EXISTS ", 14))
+            name += 14;
+        end = strchr(name, ' ');
+        if (!end || end - name > 200)
+            continue;
+        snprintf(drop, sizeof(drop), "DROP INDEX %.*s", (int)(end - name), name);
+        if ((rc = tl_exec(l->db, drop, err, "cannot drop index for the bulk load")) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void
+timeline_load_abort(struct timeline_load *l)
+{
+    if (!l)
+        return;
+    casedb_rollback(l->db);
+    sqlite3_finalize(l->ins_file);
+    sqlite3_finalize(l->ins_event);
+    sqlite3_finalize(l->ins_part);
+    sqlite3_finalize(l->upd_part);
+    sqlite3_finalize(l->ins_ioc);
+    for (size_t i = 0; i < l->n_index; i++)
+        free(l->index_sql[i]);
+    free(l->index_sql);
+    free(l);
+}
+
+int
+timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evidence_id,
+                    int64_t run_id, struct custody_err *err)
+{
+    struct timeline_load *l = calloc(1, sizeof(*l));
+    int rc;
+
+    *out = NULL;
+    if (!l)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    l->db = db;
+    l->evidence_id = evidence_id;
+    l->run_id = run_id;
+    if ((rc = casedb_begin(db, err)) < 0) {
+        free(l);
+        return rc;
+    }
+    /* Rows of other modules that point at this evidence's partitions keep their
+     * data but lose the link (the partitions are about to be replaced). */
+    if ((rc = tl_exec_id(db,
+                         "UPDATE events SET partition_id = NULL WHERE partition_id IN "
+                         "(SELECT id FROM partitions WHERE evidence_id = ?1)",
+                         evidence_id, err, "cannot unlink events from old partitions")) < 0 ||
+        (rc = tl_exec_id(db,
+                         "UPDATE log_sources SET partition_id = NULL WHERE partition_id IN "
+                         "(SELECT id FROM partitions WHERE evidence_id = ?1)",
+                         evidence_id, err, "cannot unlink log sources from old partitions")) < 0 ||
+        (rc = tl_exec_id(db, "DELETE FROM events WHERE evidence_id = ?1 AND source = 'fs'",
+                         evidence_id, err, "cannot delete old file-system events")) < 0 ||
+        (rc = tl_exec_id(db, "DELETE FROM files WHERE evidence_id = ?1", evidence_id, err,
+                         "cannot delete old files")) < 0 ||
+        (rc = tl_exec_id(db, "DELETE FROM partitions WHERE evidence_id = ?1", evidence_id, err,
+                         "cannot delete old partitions")) < 0)
+        goto fail;
+    if ((rc = tl_drop_indexes(l, err)) < 0)
+        goto fail;
+    if ((rc = db_prepare(db, &l->ins_file,
+                         "INSERT INTO files (evidence_id, partition_id, path, link, inode, "
+                         "name_type, meta_type, mode, uid, gid, size, flags, atime, mtime, ctime, "
+                         "crtime, md5, sha256, ioc_name) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                         "?17, ?18, ?19)",
+                         err)) < 0 ||
+        (rc = db_prepare(db, &l->ins_event,
+                         "INSERT INTO events (evidence_id, ts, kind, source, file_id, flags) "
+                         "VALUES (?1, ?2, ?3, 'fs', ?4, ?5)",
+                         err)) < 0 ||
+        (rc = db_prepare(db, &l->ins_part,
+                         "INSERT INTO partitions (evidence_id, idx, offset, length, description, "
+                         "vs_type, slot, prefix, fs_type, status, error, run_id) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                         err)) < 0 ||
+        (rc = db_prepare(db, &l->upd_part,
+                         "UPDATE partitions SET fs_type = ?2, status = ?3, error = ?4, "
+                         "files = ?5, events = ?6 WHERE id = ?1",
+                         err)) < 0 ||
+        (rc = db_prepare(db, &l->ins_ioc,
+                         "INSERT INTO iocs (hash, algo, name, source) VALUES (?1, ?2, ?3, ?4) "
+                         "ON CONFLICT (hash) DO UPDATE SET name = coalesce(excluded.name, name), "
+                         "source = excluded.source",
+                         err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(l->ins_file, 1, evidence_id);
+    sqlite3_bind_int64(l->ins_event, 1, evidence_id);
+    *out = l;
+    return 0;
+fail:
+    timeline_load_abort(l);
+    return rc;
+}
+
+int
+timeline_load_partition(struct timeline_load *l, const struct tl_partition *p, int64_t *id_out,
+                        struct custody_err *err)
+{
+    sqlite3_stmt *st = l->ins_part;
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, l->evidence_id);
+    sqlite3_bind_int(st, 2, p->idx);
+    sqlite3_bind_int64(st, 3, p->offset);
+    db_bind_opt_int(st, 4, p->length);
+    db_bind_text(st, 5, p->desc);
+    db_bind_text(st, 6, p->vs_type);
+    db_bind_opt_int(st, 7, p->slot);
+    db_bind_text(st, 8, p->prefix ? p->prefix : "");
+    db_bind_text(st, 9, p->fs_type);
+    db_bind_text(st, 10, p->status ? p->status : "partial");
+    db_bind_text(st, 11, p->error);
+    db_bind_opt_int(st, 12, l->run_id > 0 ? l->run_id : -1);
+    if ((rc = db_exec_stmt(l->db, st, err, "cannot record partition")) < 0)
+        return rc;
+    *id_out = sqlite3_last_insert_rowid(l->db->db);
+    return 0;
+}
+
+int
+timeline_load_partition_done(struct timeline_load *l, int64_t partition_id,
+                             const struct tl_partition *p, struct custody_err *err)
+{
+    sqlite3_stmt *st = l->upd_part;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, partition_id);
+    db_bind_text(st, 2, p->fs_type);
+    db_bind_text(st, 3, p->status);
+    db_bind_text(st, 4, p->error);
+    sqlite3_bind_int64(st, 5, p->files);
+    sqlite3_bind_int64(st, 6, p->events);
+    return db_exec_stmt(l->db, st, err, "cannot record partition result");
+}
+
+int
+timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct tl_file *f,
+                   int *events_out, struct custody_err *err)
+{
+    sqlite3_stmt *st = l->ins_file;
+    int64_t file_id;
+    int rc, n = 0;
+
+    *events_out = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 2, partition_id);
+    sqlite3_bind_blob(st, 3, f->path_len ? f->path : "", (int)f->path_len, SQLITE_STATIC);
+    if (f->link)
+        sqlite3_bind_blob(st, 4, f->link_len ? f->link : "", (int)f->link_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_text(st, 5, f->inode, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, f->name_type);
+    if (f->meta_type >= 0) {
+        sqlite3_bind_int(st, 7, f->meta_type);
+        sqlite3_bind_int64(st, 8, f->mode);
+        sqlite3_bind_int64(st, 9, f->uid);
+        sqlite3_bind_int64(st, 10, f->gid);
+        sqlite3_bind_int64(st, 11, f->size);
+    } else {
+        for (int i = 7; i <= 11; i++)
+            sqlite3_bind_null(st, i);
+    }
+    sqlite3_bind_int(st, 12, (int)f->flags);
+    for (int i = 0; i < 4; i++) {
+        if (f->time_set & (1u << i))
+            sqlite3_bind_int64(st, 13 + i, f->time[i]);
+        else
+            sqlite3_bind_null(st, 13 + i);
+    }
+    if (f->md5)
+        sqlite3_bind_text(st, 17, f->md5, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 17);
+    if (f->sha256)
+        sqlite3_bind_text(st, 18, f->sha256, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 18);
+    if (f->ioc_name)
+        sqlite3_bind_text(st, 19, f->ioc_name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 19);
+    if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+        return db_fail(l->db, sqlite3_extended_errcode(l->db->db), err, "cannot insert file");
+    file_id = sqlite3_last_insert_rowid(l->db->db);
+
+    st = l->ins_event;
+    for (int i = 0; i < 4; i++) {
+        if (!(f->time_set & (1u << i)))
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 2, f->time[i]);
+        sqlite3_bind_text(st, 3, tl_kind[i], 1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, file_id);
+        sqlite3_bind_int(st, 5, (int)(f->flags & (TL_F_DELETED | TL_F_FNAME | TL_F_IOC)));
+        if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+            return db_fail(l->db, sqlite3_extended_errcode(l->db->db), err, "cannot insert event");
+        n++;
+    }
+    *events_out = n;
+    return 0;
+}
+
+int
+timeline_load_ioc(struct timeline_load *l, const char *hash, const char *algo, const char *name,
+                  const char *source, struct custody_err *err)
+{
+    sqlite3_stmt *st = l->ins_ioc;
+
+    sqlite3_reset(st);
+    db_bind_text(st, 1, hash);
+    db_bind_text(st, 2, algo);
+    db_bind_text(st, 3, name);
+    db_bind_text(st, 4, source);
+    return db_exec_stmt(l->db, st, err, "cannot record ioc");
+}
+
+int
+timeline_load_commit(struct timeline_load *l, struct custody_err *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < l->n_index; i++)
+        if ((rc = tl_exec(l->db, l->index_sql[i], err, "cannot rebuild index")) < 0)
+            goto done;
+    if ((rc = tl_exec(l->db, "ANALYZE files; ANALYZE events", err, "cannot analyze")) < 0)
+        goto done;
+    /* Statements must be finished before COMMIT can release the write lock. */
+    sqlite3_finalize(l->ins_file);
+    sqlite3_finalize(l->ins_event);
+    sqlite3_finalize(l->ins_part);
+    sqlite3_finalize(l->upd_part);
+    sqlite3_finalize(l->ins_ioc);
+    l->ins_file = l->ins_event = l->ins_part = l->upd_part = l->ins_ioc = NULL;
+    rc = casedb_commit(l->db, err);
+done:
+    timeline_load_abort(l); /* after a commit, the rollback is a no-op */
+    return rc;
+}
+
+/* ---- reading ---- */
+
+#define TL_ROW_COLS                                                                                \
+    "f.id, f.partition_id, f.evidence_id, a.hostname, e.label, p.prefix, p.fs_type, f.path, "      \
+    "f.link, f.inode, f.name_type, f.meta_type, f.mode, f.uid, f.gid, f.size, f.flags, f.atime, "  \
+    "f.mtime, f.ctime, f.crtime, f.md5, f.sha256, f.ioc_name"
+#define TL_ROW_NCOLS 24
+
+static const char *
+tl_text(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static void
+tl_fill_row(sqlite3_stmt *st, int c, struct tl_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->file_id = sqlite3_column_int64(st, c + 0);
+    r->partition_id = sqlite3_column_int64(st, c + 1);
+    r->evidence_id = sqlite3_column_int64(st, c + 2);
+    r->host = tl_text(st, c + 3);
+    r->label = tl_text(st, c + 4);
+    r->prefix = tl_text(st, c + 5);
+    if (!r->prefix)
+        r->prefix = "";
+    r->fs_type = tl_text(st, c + 6);
+    r->f.path = sqlite3_column_blob(st, c + 7);
+    r->f.path_len = (size_t)sqlite3_column_bytes(st, c + 7);
+    if (!r->f.path)
+        r->f.path = "";
+    if (sqlite3_column_type(st, c + 8) != SQLITE_NULL) {
+        r->f.link = sqlite3_column_blob(st, c + 8);
+        r->f.link_len = (size_t)sqlite3_column_bytes(st, c + 8);
+        if (!r->f.link)
+            r->f.link = "";
+    }
+    r->f.inode = tl_text(st, c + 9);
+    if (!r->f.inode)
+        r->f.inode = "0";
+    r->f.name_type = sqlite3_column_int(st, c + 10);
+    if (sqlite3_column_type(st, c + 11) == SQLITE_NULL) {
+        r->f.meta_type = -1;
+    } else {
+        r->f.meta_type = sqlite3_column_int(st, c + 11);
+        r->f.mode = sqlite3_column_int64(st, c + 12);
+        r->f.uid = sqlite3_column_int64(st, c + 13);
+        r->f.gid = sqlite3_column_int64(st, c + 14);
+        r->f.size = sqlite3_column_int64(st, c + 15);
+    }
+    r->f.flags = (unsigned)sqlite3_column_int(st, c + 16);
+    for (int i = 0; i < 4; i++) {
+        if (sqlite3_column_type(st, c + 17 + i) != SQLITE_NULL) {
+            r->f.time[i] = sqlite3_column_int64(st, c + 17 + i);
+            r->f.time_set |= 1u << i;
+        }
+    }
+    r->f.md5 = tl_text(st, c + 21);
+    r->f.sha256 = tl_text(st, c + 22);
+    r->f.ioc_name = tl_text(st, c + 23);
+}
+
+int
+timeline_files_foreach(struct casedb *db, int64_t evidence_id,
+                       int (*cb)(void *ctx, const struct tl_row *r), void *ctx,
+                       struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct tl_row r;
+    int rc;
+
+    rc = db_prepare(db, &st,
+                    evidence_id > 0
+                        ? "SELECT " TL_ROW_COLS " FROM files f JOIN partitions p ON p.id = "
+                          "f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a "
+                          "ON a.id = e.asset_id WHERE f.evidence_id = ?1 ORDER BY f.id"
+                        : "SELECT " TL_ROW_COLS " FROM files f JOIN partitions p ON p.id = "
+                          "f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a "
+                          "ON a.id = e.asset_id ORDER BY f.id",
+                    err);
+    if (rc < 0)
+        return rc;
+    if (evidence_id > 0)
+        sqlite3_bind_int64(st, 1, evidence_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_fill_row(st, 0, &r);
+        if ((rc = cb(ctx, &r)) != 0)
+            goto done;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read files");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+tl_events_query(struct casedb *db, int64_t evidence_id, int64_t from, int64_t to, int unset,
+                int (*cb)(void *ctx, const struct tl_event *e), void *ctx, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct tl_row r, last;
+    struct tl_event ev;
+    int rc;
+
+    /* Names that occur on more than one row, and the last such row (see tl_event). */
+    if ((rc = tl_exec(db,
+                      "CREATE TEMP TABLE IF NOT EXISTS tl_last (partition_id, path, fl, link, "
+                      "last_id); DELETE FROM temp.tl_last;"
+                      "CREATE INDEX IF NOT EXISTS temp.tl_last_i ON tl_last (partition_id, path)",
+                      err, "cannot create temporary table")) < 0)
+        return rc;
+    if ((rc = db_prepare(db, &st,
+                         "INSERT INTO temp.tl_last SELECT partition_id, path, flags & 21, link, "
+                         "max(id) FROM files WHERE ?1 = 0 OR evidence_id = ?1 GROUP BY "
+                         "partition_id, path, flags & 21, link HAVING count(*) > 1",
+                         err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, evidence_id);
+    rc = db_exec_stmt(db, st, err, "cannot find repeated names");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0)
+        return rc;
+
+#define TL_EV_SQL(where)                                                                           \
+    "SELECT ev.ts, ev.kind, ev.flags, " TL_ROW_COLS ", l.name_type, l.meta_type, l.mode, l.uid, "  \
+    "l.gid, l.size, l.id FROM events ev JOIN files f ON f.id = ev.file_id JOIN partitions p ON "   \
+    "p.id = f.partition_id JOIN evidence e ON e.id = ev.evidence_id JOIN assets a ON a.id = "      \
+    "e.asset_id LEFT JOIN temp.tl_last d ON d.partition_id = f.partition_id AND d.path = f.path "  \
+    "AND d.fl = (f.flags & 21) AND d.link IS f.link LEFT JOIN files l ON l.id = d.last_id "        \
+    "WHERE " where " AND ev.source = 'fs' AND ev.ts >= ?2 AND ev.ts < ?3 ORDER BY ev.ts"
+#define TL_UNSET_SQL                                                                               \
+    "SELECT 0, '', f.flags, " TL_ROW_COLS ", l.name_type, l.meta_type, l.mode, l.uid, "            \
+    "l.gid, l.size, l.id FROM files f JOIN partitions p ON "                                       \
+    "p.id = f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a ON a.id = "       \
+    "e.asset_id LEFT JOIN temp.tl_last d ON d.partition_id = f.partition_id AND d.path = f.path "  \
+    "AND d.fl = (f.flags & 21) AND d.link IS f.link LEFT JOIN files l ON l.id = d.last_id "        \
+    "WHERE (?1 = 0 OR f.evidence_id = ?1) AND ?2 <= ?3 AND (f.atime IS NULL OR f.mtime IS NULL "   \
+    "OR f.ctime IS NULL OR f.crtime IS NULL) AND NOT (f.atime IS NULL AND f.mtime IS NULL AND "    \
+    "f.ctime IS NULL AND f.crtime IS NULL) ORDER BY f.id"
+    rc = db_prepare(db, &st,
+                    unset             ? TL_UNSET_SQL
+                    : evidence_id > 0 ? TL_EV_SQL("ev.evidence_id = ?1")
+                                      : TL_EV_SQL("?1 = 0"),
+                    err);
+#undef TL_EV_SQL
+#undef TL_UNSET_SQL
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, evidence_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = tl_text(st, 1);
+        if (!kind || !*kind)
+            kind = "?";
+        int lc = 3 + TL_ROW_NCOLS;
+        tl_fill_row(st, 3, &r);
+        ev.ts = sqlite3_column_int64(st, 0);
+        ev.kind = kind[0];
+        ev.flags = (unsigned)sqlite3_column_int(st, 2);
+        ev.row = &r;
+        ev.last = &r;
+        if (sqlite3_column_type(st, lc + 6) != SQLITE_NULL &&
+            sqlite3_column_int64(st, lc + 6) != r.file_id) {
+            last = r;
+            last.f.name_type = sqlite3_column_int(st, lc);
+            if (sqlite3_column_type(st, lc + 1) == SQLITE_NULL) {
+                last.f.meta_type = -1;
+                last.f.mode = last.f.uid = last.f.gid = last.f.size = 0;
+            } else {
+                last.f.meta_type = sqlite3_column_int(st, lc + 1);
+                last.f.mode = sqlite3_column_int64(st, lc + 2);
+                last.f.uid = sqlite3_column_int64(st, lc + 3);
+                last.f.gid = sqlite3_column_int64(st, lc + 4);
+                last.f.size = sqlite3_column_int64(st, lc + 5);
+            }
+            ev.last = &last;
+        }
+        if ((rc = cb(ctx, &ev)) != 0)
+            goto done;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read events");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from, int64_t to,
+                           int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
+                           struct custody_err *err)
+{
+    return tl_events_query(db, evidence_id, from, to, 0, cb, ctx, err);
+}
+
+int
+timeline_fs_unset_foreach(struct casedb *db, int64_t evidence_id,
+                          int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
+                          struct custody_err *err)
+{
+    return tl_events_query(db, evidence_id, 0, 0, 1, cb, ctx, err);
+}
+
+void
+tl_partition_list_free(struct tl_partition_info *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++) {
+        free(list[i].vs_type);
+        free(list[i].desc);
+        free(list[i].prefix);
+        free(list[i].fs_type);
+        free(list[i].status);
+        free(list[i].error);
+    }
+    free(list);
+}
+
+int
+timeline_partitions_list(struct casedb *db, int64_t evidence_id, struct tl_partition_info **out,
+                         size_t *n, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct tl_partition_info *list = NULL;
+    size_t count = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = db_prepare(db, &st,
+                         "SELECT id, idx, slot, offset, length, vs_type, description, prefix, "
+                         "fs_type, status, error, files, events FROM partitions WHERE "
+                         "evidence_id = ?1 ORDER BY idx",
+                         err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, evidence_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_partition_info *grown = realloc(list, (count + 1) * sizeof(*list));
+        struct tl_partition_info *p;
+        if (!grown)
+            abort();
+        list = grown;
+        p = &list[count++];
+        p->id = sqlite3_column_int64(st, 0);
+        p->idx = sqlite3_column_int(st, 1);
+        p->slot = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+        p->offset = sqlite3_column_int64(st, 3);
+        p->length = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+        p->vs_type = db_col_strdup(st, 5);
+        p->desc = db_col_strdup(st, 6);
+        p->prefix = db_col_strdup(st, 7);
+        p->fs_type = db_col_strdup(st, 8);
+        p->status = db_col_strdup(st, 9);
+        p->error = db_col_strdup(st, 10);
+        p->files = sqlite3_column_int64(st, 11);
+        p->events = sqlite3_column_int64(st, 12);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        tl_partition_list_free(list, count);
+        return db_fail(db, rc, err, "cannot list partitions");
+    }
+    *out = list;
+    *n = count;
+    return 0;
+}

@@ -1,0 +1,94 @@
+/* What the custody-timeline subcommands share: opening the database, errors,
+ * naming evidence. */
+#include "cmd.h"
+
+#include "cli.h"
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int status = EXIT_FAILED;
+
+    strbuf_add_safe(&sb, err->msg, strlen(err->msg));
+    fprintf(stderr, "%s: %s\n", TIMELINE_PROG, sb.buf);
+    strbuf_reset(&sb);
+    if (ctx && ctx->json) {
+        struct json_writer w;
+        json_init(&w, &sb, 0);
+        json_begin_object(&w);
+        json_kv_bool(&w, "ok", 0);
+        json_kv_int(&w, "exit_status", status);
+        json_kv_str(&w, "error", err->msg);
+        json_end_object(&w);
+        cmd_print_json(&sb);
+    }
+    strbuf_release(&sb);
+    return status;
+}
+
+void
+cmd_print_json(struct strbuf *sb)
+{
+    fwrite(sb->buf, 1, sb->len, stdout);
+    fputc('\n', stdout);
+}
+
+int
+cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags)
+{
+    struct custody_err err = {0};
+
+    if (!ctx->case_db)
+        ctx->case_db = getenv("CUSTODY_CASE_DB");
+    if (!ctx->case_db || !*ctx->case_db) {
+        custody_err_set(&err, CUSTODY_ERR_USAGE,
+                        "no case database: give --case-db CASE.db or set CUSTODY_CASE_DB");
+        return cmd_fail(ctx, &err);
+    }
+    if (casedb_open(db, ctx->case_db, flags, &err) < 0)
+        return cmd_fail(ctx, &err);
+    return 0;
+}
+
+int
+cmd_split_evidence(const char *prog, const char *arg, const char **host, char **label_out)
+{
+    const char *slash = strchr(arg, '/');
+    char *h;
+
+    *label_out = NULL;
+    if (!slash) {
+        if (!(*label_out = strdup(arg)))
+            abort();
+        return 0;
+    }
+    if (slash == arg || !slash[1] || strchr(slash + 1, '/'))
+        return cli_usage_error(prog, "invalid evidence '%s': expected HOST/LABEL or LABEL", arg);
+    if (*host && strncmp(*host, arg, (size_t)(slash - arg)) != 0)
+        return cli_usage_error(prog, "--asset and --evidence name different assets");
+    if (!(h = strndup(arg, (size_t)(slash - arg))) || !(*label_out = strdup(slash + 1)))
+        abort();
+    /* The host string lives as long as the process: it is part of the options. */
+    *host = h;
+    return 0;
+}
+
+int
+cmd_resolve_evidence(struct cmd_ctx *ctx, struct casedb *db, const char *host, const char *label,
+                     int64_t *id)
+{
+    struct casedb_evidence e;
+    struct custody_err err = {0};
+
+    if (casedb_evidence_resolve(db, host, label, &e, &err) < 0)
+        return cmd_fail(ctx, &err);
+    *id = e.id;
+    casedb_evidence_release(&e);
+    return 0;
+}
