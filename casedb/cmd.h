@@ -3,6 +3,7 @@
 #define CUSTODY_CASEDB_CMD_H
 
 #include "casedb.h"
+#include "sign.h"
 #include "strbuf.h"
 
 #define CASEDB_PROG "custody-casedb"
@@ -17,6 +18,10 @@ struct cmd_ctx {
 int cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags);
 /* Report err on stderr (and as JSON on stdout with --json); returns the exit status. */
 int cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err);
+/* Load a secret key (passphrase from passphrase_file, $CUSTODY_PASSPHRASE or the
+ * terminal); on failure the error is printed and the exit status returned. */
+int cmd_load_key(struct cmd_ctx *ctx, struct sign_seckey **key, const char *path,
+                 const char *passphrase_file);
 /* Print a finished JSON document (and newline) to stdout. */
 void cmd_print_json(struct strbuf *sb);
 
@@ -25,5 +30,9 @@ int cmd_asset(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_examiner(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_custody(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
 
 #endif

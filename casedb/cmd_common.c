@@ -54,3 +54,16 @@ cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags)
         return cmd_fail(ctx, &err);
     return 0;
 }
+
+int
+cmd_load_key(struct cmd_ctx *ctx, struct sign_seckey **key, const char *path,
+             const char *passphrase_file)
+{
+    struct custody_err err = {0};
+    struct sign_pass_src src = {0};
+
+    src.file = passphrase_file;
+    if (sign_seckey_read(key, path, &src, &err) < 0)
+        return cmd_fail(ctx, &err);
+    return 0;
+}

@@ -16,10 +16,14 @@ static const char usage[] =
     "                         create a case database\n"
     "  asset add|list|show    servers of the case\n"
     "  evidence add|list|show disks and volumes of a server\n"
-    "  examiner add|list      examiners and their public keys\n"
+    "  examiner add|list|revoke  examiners and their public keys\n"
+    "  keygen --out NAME      make an examiner key pair (NAME.key, NAME.pub)\n"
+    "  custody add|log|check  the signed custody log\n"
+    "  transfer               a hand-over, signed by giver and receiver\n"
+    "  checkpoint             a signed statement of the custody log's head\n"
     "  status                 one-screen summary of the case\n"
     "\n"
-    "Every command but init names the database with --case-db CASE.db (default:\n"
+    "Every command but init and keygen names the database with --case-db CASE.db (default:\n"
     "$CUSTODY_CASE_DB) and takes --json (one JSON document on stdout) and --quiet.\n"
     "'custody-casedb COMMAND --help' describes a command.\n"
     "\n"
@@ -37,8 +41,9 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"init", cmd_init},         {"asset", cmd_asset},   {"evidence", cmd_evidence},
-        {"examiner", cmd_examiner}, {"status", cmd_status},
+        {"init", cmd_init},         {"asset", cmd_asset},       {"evidence", cmd_evidence},
+        {"examiner", cmd_examiner}, {"status", cmd_status},     {"keygen", cmd_keygen},
+        {"custody", cmd_custody},   {"transfer", cmd_transfer}, {"checkpoint", cmd_checkpoint},
     };
 
     if (argc < 2)

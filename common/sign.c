@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,9 +553,12 @@ sign_seckey_read(struct sign_seckey **out, const char *path, const struct sign_p
         custody_err_prefix(err, "'%s'", path);
         goto out;
     }
-    if (kf.encrypted &&
-        (rc = sign_passphrase_get(&pass, &passlen, src, "Passphrase for the key: ", 0, err)) < 0)
-        goto out;
+    if (kf.encrypted) {
+        char prompt[256];
+        snprintf(prompt, sizeof(prompt), "Passphrase for '%s': ", path);
+        if ((rc = sign_passphrase_get(&pass, &passlen, src, prompt, 0, err)) < 0)
+            goto out;
+    }
     if ((rc = sign_seckey_open(out, &kf, pass, passlen, err)) < 0)
         custody_err_prefix(err, "'%s'", path);
 out:
