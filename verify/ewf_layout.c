@@ -84,7 +84,10 @@ ewf_name_is_segment(const char *path)
     if (n < 5 || name[n - 4] != '.')
         return 0;
     ext = name + n - 3;
-    if (!strchr("EeLlFfGgHhIiJjKkMmNnOoPpQqRrSsTtUuVvWwXxYyZz", ext[0]))
+    /* E01..E99, EAA..EZZ (and L01 for logical files). Sets of more than 775
+     * segments continue with FAA..ZZZ; those names clash with ordinary extensions
+     * (.raw, .img), so they are not taken for segments by name alone. */
+    if (!strchr("EeLl", ext[0]))
         return 0;
     for (int i = 1; i < 3; i++) {
         char c = ext[i];

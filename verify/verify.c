@@ -12,6 +12,8 @@
 #include "ewf_adapter.h"
 #include "ewf_layout.h"
 #include "image_manifest.h"
+#include "keyring.h"
+#include "minisign.h"
 #include "strbuf.h"
 
 #define ANCHOR_SELF "self-consistent"
@@ -110,26 +112,6 @@ ewf_facts(struct report *r, const char *subject, const struct ewf_layout *l)
     free(paths);
 }
 
-/* Compare computed hashes with a source of stored ones (the E01, the manifest). */
-static void
-compare_hashes(struct report *r, const char *subject, const char *source,
-               const char computed[HASH_COUNT][HASH_HEX_MAX],
-               const char stored[HASH_COUNT][HASH_HEX_MAX], const char *anchor)
-{
-    for (int a = 0; a < HASH_COUNT; a++) {
-        char name[64];
-        snprintf(name, sizeof(name), "%s vs %s", hash_name((enum hash_algo)a), source);
-        if (!stored[a][0])
-            report_add(r, subject, name, CHECK_CANNOT, NULL, "not stored (computed %s)",
-                       computed[a]);
-        else if (strcmp(stored[a], computed[a]) == 0)
-            report_add(r, subject, name, CHECK_PASS, anchor, "%s", computed[a]);
-        else
-            report_add(r, subject, name, CHECK_FAIL, anchor, "computed %s, stored %s", computed[a],
-                       stored[a]);
-    }
-}
-
 static int
 verify_ewf(struct report *r, const char *image, const struct verify_options *o,
            struct image_hashes *out, struct custody_err *err)
@@ -172,8 +154,8 @@ verify_ewf(struct report *r, const char *image, const struct verify_options *o,
                    (unsigned long long)s.chunks);
     else
         add_bad_chunks(r, image, &s);
-    compare_hashes(r, image, "E01", (const char(*)[HASH_HEX_MAX])s.computed,
-                   (const char(*)[HASH_HEX_MAX])l->stored, ANCHOR_SELF);
+    verify_compare_hashes(r, image, "E01", (const char(*)[HASH_HEX_MAX])s.computed,
+                          (const char(*)[HASH_HEX_MAX])l->stored, ANCHOR_SELF);
     if (l->n_acquiry_errors > 0) {
         struct strbuf sb = STRBUF_INIT;
         for (size_t i = 0; i < l->n_acquiry_errors && i < 20; i++)
@@ -188,7 +170,7 @@ verify_ewf(struct report *r, const char *image, const struct verify_options *o,
     }
     out->computed_valid = 1;
     memcpy(out->computed, s.computed, sizeof(s.computed));
-    out->media_size = l->media_size;
+    out->media_size = s.bytes; /* may exceed the sectors: see scan.c, cap */
     out->sector_size = l->bytes_per_sector;
     for (size_t i = 0; i < l->n_acquiry_errors; i++)
         image_hashes_add_error(out, l->acquiry_errors[2 * i], l->acquiry_errors[2 * i + 1]);
@@ -312,27 +294,59 @@ int
 verify_images(struct report *r, const char *const *images, size_t n, const struct verify_options *o,
               struct custody_err *err)
 {
-    int rc = 0;
+    struct keyring kr;
+    struct strbuf mpath = STRBUF_INIT;
+    int rc;
 
+    rc = keyring_load(&kr, o->trusted_keys, o->n_trusted, err);
+    if (rc < 0)
+        goto out;
+    for (size_t k = 0; k < kr.n; k++) {
+        char id[MINISIGN_KEY_ID_HEX];
+        struct strbuf sb = STRBUF_INIT;
+        minisign_key_id_hex(id, kr.keys[k].key_id);
+        strbuf_addf(&sb, "%s: trusted (given with --trusted-keys, '%s')", id, kr.sources[k]);
+        report_key(r, sb.buf);
+        strbuf_release(&sb);
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *image = images[i];
         struct image_hashes h;
+        struct manifest_outcome mo;
         struct stat st;
         int is_ewf;
 
-        if (stat(image, &st) != 0)
-            return custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot open '%s'",
-                                     image);
-        if (!S_ISREG(st.st_mode))
-            return custody_err_set(err, CUSTODY_ERR_USAGE, "'%s' is not a regular file", image);
-        if (access(image, R_OK) != 0)
-            return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s'", image);
+        if (stat(image, &st) != 0) {
+            rc = custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot open '%s'",
+                                   image);
+            break;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE, "'%s' is not a regular file", image);
+            break;
+        }
+        if (access(image, R_OK) != 0) {
+            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s'", image);
+            break;
+        }
         image_hashes_init(&h);
         is_ewf = ewf_name_is_segment(image) || looks_like_ewf(image);
+        h.is_ewf = is_ewf;
         rc = is_ewf ? verify_ewf(r, image, o, &h, err) : verify_raw(r, image, o, &h, err);
-        if (rc == 0)
-            rc = image_manifest_check(r, image, is_ewf, &h, o, err);
+        if (rc == 0) {
+            verify_manifest_path(&mpath, image);
+            if (!is_ewf && h.computed_valid && access(mpath.buf, F_OK) != 0)
+                report_add(r, image, "media hashes", CHECK_CANNOT, NULL,
+                           "a raw image stores no hashes and no manifest lies beside it: "
+                           "nothing to compare with");
+            rc =
+                manifest_verify(r, image, mpath.buf, &h, &kr, NULL, o->require_signature, &mo, err);
+            manifest_outcome_release(&mo);
+        }
         image_hashes_release(&h);
     }
+out:
+    keyring_release(&kr);
+    strbuf_release(&mpath);
     return rc;
 }
