@@ -77,7 +77,7 @@ asset_add(struct cmd_ctx *ctx, struct casedb *db, const char *host, struct cased
         strbuf_addstr(&sb, "added asset ");
         strbuf_add_safe(&sb, host, strlen(host));
         strbuf_addch(&sb, '\n');
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     casedb_asset_release(&got);
@@ -116,7 +116,7 @@ asset_list(struct cmd_ctx *ctx, struct casedb *db)
             strbuf_release(&t);
             strbuf_release(&l);
         }
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     casedb_asset_list_free(list, n);
@@ -177,7 +177,7 @@ asset_show(struct cmd_ctx *ctx, struct casedb *db, const char *host)
                 strbuf_addf(&sb, "  %lld bytes", (long long)ev[i].size);
             strbuf_addch(&sb, '\n');
         }
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     strbuf_release(&t);

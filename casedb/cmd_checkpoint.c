@@ -122,7 +122,7 @@ cmd_checkpoint(int argc, char **argv)
     } else if (!ctx.quiet) {
         strbuf_addf(&sb, "checkpoint of %lld entries, head %s\n", (long long)cp.entries,
                     cp.head_hash);
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     status = EXIT_CHECKED_OUT;
     goto out;

@@ -137,7 +137,7 @@ print_report(struct cmd_ctx *ctx, const struct custody_report *r)
             strbuf_addf(&sb, "custody log: %zu entries in %zu chain%s, %s\n", r->n_entries,
                         r->n_chains, r->n_chains == 1 ? "" : "s",
                         r->n_findings ? "BROKEN" : "intact");
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     return r->n_findings ? EXIT_NOT_OK : EXIT_CHECKED_OUT;
@@ -283,7 +283,7 @@ cmd_custody(int argc, char **argv)
             cmd_print_json(&sb);
         } else if (!ctx.quiet) {
             entry_text(&sb, &e);
-            fputs(sb.buf, stdout);
+            fputs(sb.len ? sb.buf : "", stdout);
         }
         custody_entry_release(&e);
         status = EXIT_CHECKED_OUT;
@@ -311,7 +311,7 @@ cmd_custody(int argc, char **argv)
                 }
                 entry_text(&sb, &list[i]);
             }
-            fputs(sb.buf, stdout);
+            fputs(sb.len ? sb.buf : "", stdout);
         }
         custody_entry_list_free(list, count);
         status = EXIT_CHECKED_OUT;

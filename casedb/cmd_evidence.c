@@ -247,7 +247,7 @@ cmd_evidence(int argc, char **argv)
     if (ctx.json)
         cmd_print_json(&sb);
     else
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     strbuf_release(&sb);
     casedb_close(db);
     return EXIT_CHECKED_OUT;

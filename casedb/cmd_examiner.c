@@ -236,7 +236,7 @@ cmd_examiner(int argc, char **argv)
     if (ctx.json)
         cmd_print_json(&sb);
     else
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     strbuf_release(&sb);
     strbuf_release(&publine);
     sign_seckey_free(key);

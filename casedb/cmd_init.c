@@ -125,7 +125,7 @@ cmd_init(int argc, char **argv)
         strbuf_addf(&sb, " (%s) in '", got.uuid);
         strbuf_add_safe(&sb, argv[optind], strlen(argv[optind]));
         strbuf_addstr(&sb, "'\n");
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     casedb_case_release(&got);

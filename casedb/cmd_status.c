@@ -121,7 +121,7 @@ cmd_status(int argc, char **argv)
         strbuf_addf(&sb, "  timeline       %lld events, %lld files\n", (long long)s.events,
                     (long long)s.files);
         strbuf_addf(&sb, "  custody log    %lld entries\n", (long long)s.custody_entries);
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     strbuf_release(&sb);
     casedb_case_release(&c);

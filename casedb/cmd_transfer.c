@@ -131,7 +131,7 @@ cmd_transfer(int argc, char **argv)
         strbuf_addch(&sb, '/');
         strbuf_add_safe(&sb, ev.label, strlen(ev.label));
         strbuf_addch(&sb, '\n');
-        fputs(sb.buf, stdout);
+        fputs(sb.len ? sb.buf : "", stdout);
     }
     status = EXIT_CHECKED_OUT;
 out:

@@ -872,7 +872,7 @@ check_checkpoint(struct custody_report *r, const struct custody_checkpoint *cp,
 
     if (strcmp(cp->case_uuid, case_uuid)) {
         add_finding(r, CUSTODY_F_CHECKPOINT, cp->chain, 0,
-                    "checkpoint of entry %lld is for another case (%s)", (long long)cp->entries,
+                    "entry %lld: the checkpoint is for another case (%s)", (long long)cp->entries,
                     cp->case_uuid);
         return 0;
     }
@@ -892,7 +892,7 @@ check_checkpoint(struct custody_report *r, const struct custody_checkpoint *cp,
     }
     if (!valid) {
         add_finding(r, CUSTODY_F_CHECKPOINT, cp->chain, cp->entries,
-                    "checkpoint at entry %lld: its signature does not verify with key %s%s%s",
+                    "entry %lld: the checkpoint's signature does not verify with key %s%s%s",
                     (long long)cp->entries, cp->key_id, why.len ? ": " : "", why.buf);
         goto out;
     }
@@ -908,7 +908,7 @@ check_checkpoint(struct custody_report *r, const struct custody_checkpoint *cp,
         }
         if (!any)
             add_finding(r, CUSTODY_F_UNTRUSTED, cp->chain, cp->entries,
-                        "checkpoint at entry %lld is signed by key %s, not a trusted key",
+                        "entry %lld: the checkpoint is signed by key %s, not a trusted key",
                         (long long)cp->entries, cp->key_id);
     }
     for (size_t i = 0; i < n; i++) {
@@ -972,14 +972,17 @@ custody_check(struct casedb *db, const struct custody_check_opts *opts, struct c
             char h[CUSTODY_HASH_HEX];
 
             if (e->seq != expect_seq) {
-                if (e->seq > expect_seq)
-                    add_finding(out, CUSTODY_F_GAP, chain, e->seq,
-                                "entry %lld follows entry %lld: entr%s %lld%s%lld missing "
-                                "(deleted?)",
-                                (long long)e->seq, (long long)expect_seq - 1,
-                                e->seq - expect_seq > 1 ? "ies" : "y", (long long)expect_seq,
-                                e->seq - expect_seq > 1 ? "-" : "",
-                                e->seq - expect_seq > 1 ? (long long)e->seq - 1 : 0LL);
+                if (e->seq == expect_seq + 1)
+                    add_finding(out, CUSTODY_F_GAP, chain, expect_seq,
+                                "entry %lld is missing (deleted?): entry %lld follows entry %lld",
+                                (long long)expect_seq, (long long)e->seq,
+                                (long long)expect_seq - 1);
+                else if (e->seq > expect_seq)
+                    add_finding(out, CUSTODY_F_GAP, chain, expect_seq,
+                                "entries %lld-%lld are missing (deleted?): entry %lld follows "
+                                "entry %lld",
+                                (long long)expect_seq, (long long)e->seq - 1, (long long)e->seq,
+                                (long long)expect_seq - 1);
                 else
                     add_finding(out, CUSTODY_F_GAP, chain, e->seq,
                                 "entry %lld appears again (sequence number repeated)",

@@ -519,3 +519,41 @@ manifest_file_name_ok(const char *name)
             return 0;
     return 1;
 }
+
+/* At most max bytes of s, escaped for a one-line comment. */
+static void
+add_bounded(struct strbuf *out, const char *s, size_t max)
+{
+    struct strbuf t = STRBUF_INIT;
+
+    if (!s || !*s) {
+        strbuf_addch(out, '-');
+        return;
+    }
+    strbuf_add_safe(&t, s, strlen(s));
+    if (t.len > max) {
+        /* cut at a UTF-8 boundary */
+        size_t n = max;
+        while (n > 0 && ((unsigned char)t.buf[n] & 0xc0) == 0x80)
+            n--;
+        strbuf_setlen(&t, n);
+        strbuf_addstr(&t, "...");
+    }
+    strbuf_add(out, t.buf, t.len);
+    strbuf_release(&t);
+}
+
+void
+manifest_trusted_comment(struct strbuf *out, const struct manifest *m)
+{
+    strbuf_addstr(out, "custody manifest case ");
+    add_bounded(out, m->case_number, 120);
+    strbuf_addstr(out, " (");
+    add_bounded(out, m->case_uuid, 40);
+    strbuf_addstr(out, ") evidence ");
+    add_bounded(out, m->asset, 200);
+    strbuf_addch(out, '/');
+    add_bounded(out, m->evidence, 200);
+    strbuf_addstr(out, " sha256 ");
+    add_bounded(out, m->sha256, 64);
+}

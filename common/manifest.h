@@ -61,6 +61,11 @@ struct manifest {
 void manifest_release(struct manifest *m);
 /* Serialise in the fixed field order. */
 void manifest_format(struct strbuf *out, const struct manifest *m);
+/* The trusted comment of BASE.manifest.minisig: names the case, the evidence and
+ * the media SHA-256 ("custody manifest case NUMBER (UUID) evidence HOST/LABEL
+ * sha256 HEX"); values escaped and bounded so it always satisfies
+ * minisign_comment_ok. */
+void manifest_trusted_comment(struct strbuf *out, const struct manifest *m);
 /* 1 when name can be listed in a manifest (parse accepts it): non-empty, valid
  * UTF-8, no '/', no control characters, not "." or "..". Writers check their
  * output names with it before creating any file. */

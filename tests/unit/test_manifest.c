@@ -1,6 +1,7 @@
 /* Unit tests for common/manifest.c: round trip, escaping, and the strict parser. */
 #include "check.h"
 #include "manifest.h"
+#include "minisign.h"
 #include "utf8.h"
 
 static char *
@@ -274,6 +275,22 @@ main(void)
     free(t);
 
     check_sha256sum();
+    /* The trusted comment names case, evidence and media hash, on one safe line. */
+    strbuf_reset(&b);
+    manifest_trusted_comment(&b, &m);
+    CHECK_STR(b.buf, "custody manifest case CASE-2026-17 (6a0a3e8f-1111-4222-8333-944455556666) "
+                     "evidence web01.example.org/sda sha256 "
+                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    free(m.evidence);
+    m.evidence = malloc(3001);
+    memset(m.evidence, 'x', 3000);
+    m.evidence[3000] = 0;
+    free(m.asset);
+    m.asset = dup("evil\nhost\x1b");
+    strbuf_reset(&b);
+    manifest_trusted_comment(&b, &m);
+    CHECK(minisign_comment_ok(b.buf));
+    CHECK(strstr(b.buf, "evil\\x0ahost\\x1b/") != NULL);
     manifest_release(&m);
     manifest_release(&m); /* zeroed: a second release is harmless */
     manifest_release(NULL);
