@@ -1,0 +1,926 @@
+/* Timeline queries: a filter becomes one SQL statement whose values are all bound
+ * parameters; rows stream to a callback. Also pivots, histograms and the upkeep of
+ * the full-text index (event_fts) that --text searches. */
+#include "query.h"
+
+#include "cli.h"
+#include "db_internal.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A bound value waiting for its statement. */
+struct qbind {
+    int type; /* 0 text, 1 int, 2 blob */
+    const char *text;
+    int64_t num;
+    unsigned char blob[16];
+};
+
+#define QUERY_MAX_BINDS (4 * QUERY_MAX_VALUES + 32)
+
+struct qbuild {
+    struct strbuf sql;
+    struct strbuf glob; /* translated path glob, owned */
+    struct qbind binds[QUERY_MAX_BINDS];
+    int n_binds;
+    int64_t evidence_ids[QUERY_MAX_VALUES];
+    int64_t asset_ids[QUERY_MAX_VALUES];
+};
+
+/* Columns of a query row, in the order fill_row reads them. */
+static const char row_columns[] =
+    "e.id, e.ts, e.kind, e.source, a.hostname, ev.label, e.evidence_id, e.file_id,"
+    " CASE WHEN e.file_id IS NULL THEN e.path ELSE f.path END,"
+    " coalesce(e.inode, f.inode), coalesce(e.size, f.size), coalesce(e.mode, f.mode),"
+    " coalesce(e.uid, f.uid), coalesce(e.gid, f.gid), e.port, e.pid, e.host, e.user, e.ip,"
+    " e.program, e.message, e.location, e.tz, e.flags | coalesce(f.flags, 0), e.data,"
+    " f.name_type, f.meta_type, f.atime, f.mtime, f.ctime, f.crtime, f.md5, f.sha256,"
+    " f.ioc_name";
+
+/* Events first (CROSS JOIN fixes the order): every filter narrows events through
+ * one of its indexes; evidence, assets and files are looked up by primary key. */
+static const char from_clause[] = " FROM events e CROSS JOIN evidence ev ON ev.id = e.evidence_id"
+                                  " CROSS JOIN assets a ON a.id = ev.asset_id"
+                                  " LEFT JOIN files f ON f.id = e.file_id";
+
+static void
+ip_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *txt = sqlite3_value_text(argv[0]);
+    const unsigned char *net = sqlite3_value_blob(argv[1]);
+    int bits = sqlite3_value_int(argv[2]);
+    unsigned char addr[16];
+    int cidr, abits;
+
+    (void)argc;
+    if (!txt || !net || sqlite3_value_bytes(argv[1]) != 16 ||
+        casedb_parse_cidr((const char *)txt, addr, &abits, &cidr) < 0 || cidr) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    for (int i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+        if ((addr[i] & mask) != (net[i] & mask)) {
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, 1);
+}
+
+int
+casedb_parse_cidr(const char *s, unsigned char net[16], int *bits, int *is_cidr)
+{
+    char addr[INET6_ADDRSTRLEN + 8];
+    const char *slash = strchr(s, '/');
+    size_t len = slash ? (size_t)(slash - s) : strlen(s);
+    uint64_t b = 0;
+    int v4;
+    unsigned char a4[4];
+
+    if (len == 0 || len >= sizeof(addr))
+        return CUSTODY_ERR_USAGE;
+    memcpy(addr, s, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, a4) == 1) {
+        v4 = 1;
+        memset(net, 0, 10);
+        net[10] = net[11] = 0xff;
+        memcpy(net + 12, a4, 4);
+    } else if (inet_pton(AF_INET6, addr, net) == 1) {
+        v4 = 0;
+    } else {
+        return CUSTODY_ERR_USAGE;
+    }
+    *is_cidr = slash != NULL;
+    if (slash) {
+        if (cli_parse_u64(slash + 1, &b) < 0 || b > (v4 ? 32u : 128u))
+            return CUSTODY_ERR_USAGE;
+        *bits = (int)b + (v4 ? 96 : 0);
+    } else {
+        *bits = 128;
+    }
+    /* Clear host bits so "10.1.2.3/8" means 10.0.0.0/8. */
+    for (int i = 0; i < 16; i++) {
+        int keep = *bits - 8 * i;
+        if (keep <= 0)
+            net[i] = 0;
+        else if (keep < 8)
+            net[i] &= (unsigned char)(0xff << (8 - keep));
+    }
+    return 0;
+}
+
+int
+casedb_glob_translate(struct strbuf *out, const char *glob, struct custody_err *err)
+{
+    /* SQLite's GLOB has no escape character: a literal special character is
+     * written as a one-character set, "[*]". Inside a user's set, keep it as is. */
+    for (const char *p = glob; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1])
+                return custody_err_set(err, CUSTODY_ERR_USAGE,
+                                       "path glob '%s' ends with a lone backslash", glob);
+            p++;
+            if (*p == '*' || *p == '?' || *p == '[') {
+                strbuf_addch(out, '[');
+                strbuf_addch(out, *p);
+                strbuf_addch(out, ']');
+            } else {
+                strbuf_addch(out, *p); /* "\]" and "\\" are plain characters */
+            }
+        } else if (*p == '[') {
+            const char *q = p + 1;
+            if (*q == '^' || *q == '!')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']')
+                q++;
+            if (!*q)
+                return custody_err_set(err, CUSTODY_ERR_USAGE, "path glob '%s' has an unclosed '['",
+                                       glob);
+            strbuf_addch(out, '[');
+            if (p[1] == '!') { /* shell negation; SQLite spells it ^ */
+                strbuf_addch(out, '^');
+                p++;
+            }
+            strbuf_add(out, p + 1, (size_t)(q - p));
+            p = q;
+        } else {
+            strbuf_addch(out, *p);
+        }
+    }
+    return 0;
+}
+
+static int
+bind_add(struct qbuild *q, int type, const char *text, int64_t num, struct custody_err *err)
+{
+    if (q->n_binds >= QUERY_MAX_BINDS)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "too many filter values");
+    q->binds[q->n_binds].type = type;
+    q->binds[q->n_binds].text = text;
+    q->binds[q->n_binds].num = num;
+    q->n_binds++;
+    strbuf_addch(&q->sql, '?');
+    return 0;
+}
+
+static int
+list_check(size_t n, const char *what, struct custody_err *err)
+{
+    if (n > QUERY_MAX_VALUES)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "more than %d %s values", QUERY_MAX_VALUES,
+                               what);
+    return 0;
+}
+
+int
+casedb_filter_validate(const struct casedb_filter *f, struct custody_err *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    unsigned char net[16];
+    int bits, cidr, rc = 0;
+
+    if ((rc = list_check(f->n_assets, "--asset", err)) < 0 ||
+        (rc = list_check(f->n_evidence, "--evidence", err)) < 0 ||
+        (rc = list_check(f->n_sources, "--source", err)) < 0 ||
+        (rc = list_check(f->n_actions, "--action", err)) < 0)
+        return rc;
+    if (f->has_from && f->has_to && f->to <= f->from)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "--to must be after --from (--from is inclusive, --to exclusive)");
+    if (f->ip && casedb_parse_cidr(f->ip, net, &bits, &cidr) < 0)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "'%s' is not an IPv4 or IPv6 address or CIDR network", f->ip);
+    if (f->path_glob)
+        rc = casedb_glob_translate(&sb, f->path_glob, err);
+    strbuf_release(&sb);
+    if (rc < 0)
+        return rc;
+    if (f->text && !*f->text)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "--text needs at least one word");
+    return 0;
+}
+
+/* Turn --asset and --evidence names into row ids: a name that does not exist is
+ * an error, not an empty result (a typo must not look like "nothing happened"). */
+static int
+resolve_names(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+              struct custody_err *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < f->n_assets; i++) {
+        struct casedb_asset a = {0};
+        if ((rc = casedb_asset_get(db, f->assets[i], &a, err)) < 0)
+            return rc;
+        q->asset_ids[i] = a.id;
+        casedb_asset_release(&a);
+    }
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        struct casedb_evidence e = {0};
+        const char *slash = strrchr(f->evidence[i], '/');
+        char *host = NULL;
+        if (slash) {
+            host = strndup(f->evidence[i], (size_t)(slash - f->evidence[i]));
+            if (!host)
+                abort();
+        }
+        rc = casedb_evidence_resolve(db, host, slash ? slash + 1 : f->evidence[i], &e, err);
+        free(host);
+        if (rc < 0)
+            return rc;
+        q->evidence_ids[i] = e.id;
+        casedb_evidence_release(&e);
+    }
+    return 0;
+}
+
+static int
+add_in_list(struct qbuild *q, const char *column, const char *const *vals, size_t n,
+            struct custody_err *err)
+{
+    int rc;
+
+    strbuf_addf(&q->sql, " AND %s IN (", column);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_addch(&q->sql, ',');
+        if ((rc = bind_add(q, 0, vals[i], 0, err)) < 0)
+            return rc;
+    }
+    strbuf_addch(&q->sql, ')');
+    return 0;
+}
+
+/* Append " AND ..." for every filter field. Column names are literals here; values
+ * are only ever '?' placeholders. */
+static int
+build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+            struct custody_err *err)
+{
+    int rc;
+
+    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, q, err)) < 0)
+        return rc;
+    strbuf_addstr(&q->sql, " WHERE 1");
+    if (f->has_from) {
+        strbuf_addstr(&q->sql, " AND e.ts >= ");
+        bind_add(q, 1, NULL, f->from, err);
+    }
+    if (f->has_to) {
+        strbuf_addstr(&q->sql, " AND e.ts < ");
+        bind_add(q, 1, NULL, f->to, err);
+    }
+    if (f->n_evidence) {
+        strbuf_addstr(&q->sql, " AND e.evidence_id IN (");
+        for (size_t i = 0; i < f->n_evidence; i++) {
+            if (i)
+                strbuf_addch(&q->sql, ',');
+            bind_add(q, 1, NULL, q->evidence_ids[i], err);
+        }
+        strbuf_addch(&q->sql, ')');
+    }
+    if (f->n_assets) {
+        /* The evidence ids of the assets, so the (evidence_id, ts) index applies. */
+        strbuf_addstr(&q->sql,
+                      " AND e.evidence_id IN (SELECT id FROM evidence WHERE asset_id IN (");
+        for (size_t i = 0; i < f->n_assets; i++) {
+            if (i)
+                strbuf_addch(&q->sql, ',');
+            bind_add(q, 1, NULL, q->asset_ids[i], err);
+        }
+        strbuf_addstr(&q->sql, "))");
+    }
+    if (f->n_sources && (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
+        return rc;
+    if (f->n_actions && (rc = add_in_list(q, "e.kind", f->actions, f->n_actions, err)) < 0)
+        return rc;
+    if (f->path_glob) {
+        strbuf_reset(&q->glob);
+        if ((rc = casedb_glob_translate(&q->glob, f->path_glob, err)) < 0)
+            return rc;
+        strbuf_addstr(&q->sql, " AND CAST(CASE WHEN e.file_id IS NULL THEN e.path ELSE f.path END"
+                               " AS TEXT) GLOB ");
+        bind_add(q, 0, q->glob.buf, 0, err);
+    }
+    if (f->user) {
+        strbuf_addstr(&q->sql, " AND e.user IS NOT NULL AND e.user = ");
+        bind_add(q, 0, f->user, 0, err);
+    }
+    if (f->ip) {
+        unsigned char net[16];
+        int bits, cidr;
+        casedb_parse_cidr(f->ip, net, &bits, &cidr);
+        if (!cidr) {
+            /* Stored as the log wrote it; match that and the canonical spelling. */
+            strbuf_addstr(&q->sql, " AND e.ip IS NOT NULL AND e.ip IN (");
+            bind_add(q, 0, f->ip, 0, err);
+            strbuf_addch(&q->sql, ',');
+            bind_add(q, 3, NULL, 0, err);
+            memcpy(q->binds[q->n_binds - 1].blob, net, 16);
+            strbuf_addch(&q->sql, ')');
+        } else {
+            /* A network: test each distinct address once, then use the ip index. */
+            strbuf_addstr(&q->sql,
+                          " AND e.ip IS NOT NULL AND e.ip IN (SELECT ip FROM (SELECT DISTINCT ip"
+                          " FROM events WHERE ip IS NOT NULL) WHERE custody_ip_in_net(ip, ");
+            bind_add(q, 2, NULL, 0, err);
+            memcpy(q->binds[q->n_binds - 1].blob, net, 16);
+            strbuf_addstr(&q->sql, ", ");
+            bind_add(q, 1, NULL, bits, err);
+            strbuf_addstr(&q->sql, "))");
+        }
+    }
+    if (f->text) {
+        strbuf_addstr(&q->sql, " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ");
+        bind_add(q, 0, f->text, 0, err);
+        strbuf_addch(&q->sql, ')');
+    }
+    if (f->ioc_only)
+        strbuf_addstr(&q->sql, " AND ((e.flags | coalesce(f.flags, 0)) & 8) != 0");
+    if (f->deleted_only)
+        strbuf_addstr(&q->sql, " AND ((e.flags | coalesce(f.flags, 0)) & 1) != 0");
+    return 0;
+}
+
+static int
+register_functions(struct casedb *db, struct custody_err *err)
+{
+    int rc = sqlite3_create_function_v2(db->db, "custody_ip_in_net", 3,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                        ip_in_net, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, err, "cannot register SQL function");
+    return 0;
+}
+
+static int
+prepare_bound(struct casedb *db, struct qbuild *q, sqlite3_stmt **st, struct custody_err *err)
+{
+    int rc;
+
+    if ((rc = register_functions(db, err)) < 0 || (rc = db_prepare(db, st, q->sql.buf, err)) < 0)
+        return rc;
+    for (int i = 0; i < q->n_binds; i++) {
+        const struct qbind *b = &q->binds[i];
+        char canon[INET6_ADDRSTRLEN];
+        switch (b->type) {
+        case 0:
+            db_bind_text(*st, i + 1, b->text);
+            break;
+        case 1:
+            sqlite3_bind_int64(*st, i + 1, b->num);
+            break;
+        case 2:
+            sqlite3_bind_blob(*st, i + 1, b->blob, 16, SQLITE_TRANSIENT);
+            break;
+        case 3: /* canonical text of an address */
+            if (!memcmp(b->blob, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+                inet_ntop(AF_INET, b->blob + 12, canon, sizeof(canon));
+            else
+                inet_ntop(AF_INET6, b->blob, canon, sizeof(canon));
+            db_bind_text(*st, i + 1, canon);
+            break;
+        }
+    }
+    return 0;
+}
+
+static void
+qbuild_init(struct qbuild *q)
+{
+    memset(q, 0, sizeof(*q));
+    strbuf_init(&q->sql);
+    strbuf_init(&q->glob);
+}
+
+static void
+qbuild_release(struct qbuild *q)
+{
+    strbuf_release(&q->sql);
+    strbuf_release(&q->glob);
+}
+
+static int
+build_select(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+             struct custody_err *err)
+{
+    int rc;
+
+    strbuf_addstr(&q->sql, "SELECT ");
+    strbuf_addstr(&q->sql, row_columns);
+    strbuf_addstr(&q->sql, from_clause);
+    if ((rc = build_where(db, f, q, err)) < 0)
+        return rc;
+    strbuf_addstr(&q->sql,
+                  f->descending ? " ORDER BY e.ts DESC, e.id DESC" : " ORDER BY e.ts, e.id");
+    if (f->limit > 0) {
+        strbuf_addstr(&q->sql, " LIMIT ");
+        bind_add(q, 1, NULL, f->limit, err);
+    }
+    return 0;
+}
+
+static int64_t
+col_int(sqlite3_stmt *st, int col, int64_t dflt)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? dflt : sqlite3_column_int64(st, col);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static void
+fill_row(sqlite3_stmt *st, struct casedb_event_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->ts = sqlite3_column_int64(st, 1);
+    r->kind = col_text(st, 2);
+    r->source = col_text(st, 3);
+    r->asset = col_text(st, 4);
+    r->evidence = col_text(st, 5);
+    r->evidence_id = sqlite3_column_int64(st, 6);
+    r->file_id = col_int(st, 7, 0);
+    r->path = sqlite3_column_blob(st, 8);
+    r->path_len = (size_t)sqlite3_column_bytes(st, 8);
+    r->inode = col_text(st, 9);
+    r->size = col_int(st, 10, -1);
+    r->mode = col_int(st, 11, -1);
+    r->uid = col_int(st, 12, -1);
+    r->gid = col_int(st, 13, -1);
+    r->port = col_int(st, 14, -1);
+    r->pid = col_int(st, 15, -1);
+    r->host = col_text(st, 16);
+    r->user = col_text(st, 17);
+    r->ip = col_text(st, 18);
+    r->program = col_text(st, 19);
+    r->message = col_text(st, 20);
+    r->location = col_text(st, 21);
+    r->tz = col_text(st, 22);
+    r->flags = sqlite3_column_int64(st, 23);
+    r->data = col_text(st, 24);
+    r->name_type = col_int(st, 25, -1);
+    r->meta_type = col_int(st, 26, -1);
+    r->has_atime = sqlite3_column_type(st, 27) != SQLITE_NULL;
+    r->atime = sqlite3_column_int64(st, 27);
+    r->has_mtime = sqlite3_column_type(st, 28) != SQLITE_NULL;
+    r->mtime = sqlite3_column_int64(st, 28);
+    r->has_ctime = sqlite3_column_type(st, 29) != SQLITE_NULL;
+    r->ctime = sqlite3_column_int64(st, 29);
+    r->has_crtime = sqlite3_column_type(st, 30) != SQLITE_NULL;
+    r->crtime = sqlite3_column_int64(st, 30);
+    r->md5 = col_text(st, 31);
+    r->sha256 = col_text(st, 32);
+    r->ioc_name = col_text(st, 33);
+}
+
+/* A malformed FTS5 expression is the user's mistake, not a database failure. */
+static int
+step_fail(struct casedb *db, const struct casedb_filter *f, struct custody_err *err)
+{
+    const char *msg = sqlite3_errmsg(db->db);
+
+    if (f && f->text && msg && (strstr(msg, "fts5") || strstr(msg, "no such column")))
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "bad --text query '%s': %s (quote words with special characters:"
+                               " '\"shell.php\"')",
+                               f->text, msg);
+    return db_fail(db, sqlite3_extended_errcode(db->db), err, "query failed");
+}
+
+static int
+ensure_text_index(struct casedb *db, const struct casedb_filter *f, struct custody_err *err)
+{
+    int stale = 0, rc;
+
+    if (!f->text)
+        return 0;
+    if ((rc = casedb_text_index_stale(db, &stale, err)) < 0)
+        return rc;
+    if (!stale)
+        return 0;
+    if (db->readonly)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "the full-text index of '%s' is out of date and the database is "
+                               "open read-only: run the query once without read-only access",
+                               db->path);
+    return casedb_text_index_update(db, NULL, err);
+}
+
+int
+casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn, void *ctx,
+             int64_t *count_out, struct custody_err *err)
+{
+    struct qbuild q;
+    sqlite3_stmt *st = NULL;
+    struct casedb_event_row row;
+    int64_t n = 0;
+    int rc;
+
+    if (count_out)
+        *count_out = 0;
+    qbuild_init(&q);
+    if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_select(db, f, &q, err)) < 0 ||
+        (rc = prepare_bound(db, &q, &st, err)) < 0)
+        goto done;
+    for (;;) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = step_fail(db, f, err);
+            goto done;
+        }
+        if ((n & 4095) == 0 && custody_interrupted) {
+            rc = custody_err_set(err, CUSTODY_ERR_INTR, "query interrupted");
+            goto done;
+        }
+        memset(&row, 0, sizeof(row));
+        fill_row(st, &row);
+        n++;
+        rc = fn(ctx, &row);
+        if (rc < 0)
+            goto done;
+        if (rc > 0) {
+            rc = 0;
+            break;
+        }
+    }
+    rc = 0;
+done:
+    if (count_out)
+        *count_out = n;
+    sqlite3_finalize(st);
+    qbuild_release(&q);
+    return rc;
+}
+
+/* Run a statement built around the filter's WHERE and hand each row to fn. */
+static int
+run_rows(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+         int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare_bound(db, q, &st, err)) < 0)
+        return rc;
+    for (;;) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = step_fail(db, f, err);
+            goto done;
+        }
+        if ((rc = fn(st, ctx)) != 0) {
+            rc = rc > 0 ? 0 : rc;
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+count_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int
+casedb_query_count(struct casedb *db, const struct casedb_filter *f, int64_t *count_out,
+                   struct custody_err *err)
+{
+    struct qbuild q;
+    int rc;
+
+    *count_out = 0;
+    qbuild_init(&q);
+    strbuf_addstr(&q.sql, "SELECT count(*) FROM (SELECT e.id");
+    strbuf_addstr(&q.sql, from_clause);
+    if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, &q, err)) < 0)
+        goto done;
+    if (f->limit > 0) {
+        strbuf_addstr(&q.sql, " LIMIT ");
+        bind_add(&q, 1, NULL, f->limit, err);
+    }
+    strbuf_addch(&q.sql, ')');
+    rc = run_rows(db, f, &q, count_row, count_out, err);
+done:
+    qbuild_release(&q);
+    return rc;
+}
+
+static int
+plan_row(sqlite3_stmt *st, void *ctx)
+{
+    struct strbuf *sb = ctx;
+    const char *detail = col_text(st, 3);
+
+    /* EXPLAIN QUERY PLAN rows: id, parent, notused, detail; indent by nesting. */
+    strbuf_addf(sb, "  %s\n", detail ? detail : "");
+    return 0;
+}
+
+static int
+explain(struct casedb *db, const struct casedb_filter *f, struct qbuild *q, struct strbuf *sb,
+        struct custody_err *err)
+{
+    struct strbuf plan = STRBUF_INIT;
+    int rc;
+
+    strbuf_addf(sb, "SQL: %s\nQUERY PLAN:\n", q->sql.buf);
+    strbuf_addstr(&plan, "EXPLAIN QUERY PLAN ");
+    strbuf_add(&plan, q->sql.buf, q->sql.len);
+    strbuf_reset(&q->sql);
+    strbuf_add(&q->sql, plan.buf, plan.len);
+    strbuf_release(&plan);
+    rc = run_rows(db, f, q, plan_row, sb, err);
+    return rc;
+}
+
+int
+casedb_query_explain(struct casedb *db, const struct casedb_filter *f, struct strbuf *sb,
+                     struct custody_err *err)
+{
+    struct qbuild q;
+    int rc;
+
+    qbuild_init(&q);
+    if ((rc = build_select(db, f, &q, err)) == 0)
+        rc = explain(db, f, &q, sb, err);
+    qbuild_release(&q);
+    return rc;
+}
+
+/* ---- the full-text index ----
+ * event_fts is an external-content FTS5 index over the view event_text (message,
+ * and the path of the file or of the log record). Bulk loads do not pay for it:
+ * it is brought up to date when a text query needs it. event_fts_state records the
+ * highest event id indexed; triggers mark it stale when events are deleted or their
+ * text changes, which forces a rebuild (stale entries could otherwise match). */
+
+static int
+state_row(sqlite3_stmt *st, void *ctx)
+{
+    int64_t *v = ctx;
+    v[0] = sqlite3_column_int64(st, 0);
+    v[1] = sqlite3_column_int64(st, 1);
+    v[2] = sqlite3_column_int64(st, 2);
+    return 0;
+}
+
+static int
+read_state(struct casedb *db, int64_t v[3], struct custody_err *err)
+{
+    struct qbuild q;
+    int rc;
+
+    qbuild_init(&q);
+    v[0] = v[1] = v[2] = 0;
+    strbuf_addstr(&q.sql, "SELECT indexed_max, stale, (SELECT coalesce(max(id), 0) FROM events)"
+                          " FROM event_fts_state WHERE id = 1");
+    rc = run_rows(db, NULL, &q, state_row, v, err);
+    qbuild_release(&q);
+    return rc;
+}
+
+int
+casedb_text_index_stale(struct casedb *db, int *stale_out, struct custody_err *err)
+{
+    int64_t v[3];
+    int rc = read_state(db, v, err);
+
+    if (rc < 0)
+        return rc;
+    *stale_out = v[1] != 0 || v[2] != v[0];
+    return 0;
+}
+
+static int
+exec_bound(struct casedb *db, const char *sql, int64_t a, int64_t b, int nbind,
+           struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prepare(db, &st, sql, err)) < 0)
+        return rc;
+    if (nbind > 0)
+        sqlite3_bind_int64(st, 1, a);
+    if (nbind > 1)
+        sqlite3_bind_int64(st, 2, b);
+    rc = db_exec_stmt(db, st, err, "cannot update the full-text index");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+casedb_text_index_update(struct casedb *db, int64_t *indexed_out, struct custody_err *err)
+{
+    int64_t v[3];
+    int rc;
+
+    if (indexed_out)
+        *indexed_out = 0;
+    if ((rc = casedb_begin(db, err)) < 0)
+        return rc;
+    if ((rc = read_state(db, v, err)) < 0)
+        goto fail;
+    if (v[1] || v[2] < v[0]) {
+        if ((rc = exec_bound(db, "INSERT INTO event_fts(event_fts) VALUES ('rebuild')", 0, 0, 0,
+                             err)) < 0)
+            goto fail;
+        if (indexed_out)
+            *indexed_out = v[2];
+    } else if (v[2] > v[0]) {
+        if ((rc = exec_bound(db,
+                             "INSERT INTO event_fts(rowid, message, path) SELECT id, message,"
+                             " path FROM event_text WHERE id > ?",
+                             v[0], 0, 1, err)) < 0)
+            goto fail;
+        if (indexed_out)
+            *indexed_out = v[2] - v[0];
+    }
+    if ((rc = exec_bound(db, "UPDATE event_fts_state SET indexed_max = ?, stale = 0 WHERE id = 1",
+                         v[2], 0, 1, err)) < 0 ||
+        (rc = casedb_commit(db, err)) < 0)
+        goto fail;
+    return 0;
+fail:
+    casedb_rollback(db);
+    return rc;
+}
+
+/* ---- pivot ---- */
+
+struct pivot_ctx {
+    casedb_pivot_fn fn;
+    void *ctx;
+};
+
+static int
+pivot_row(sqlite3_stmt *st, void *ctx)
+{
+    struct pivot_ctx *p = ctx;
+    struct casedb_pivot_row r;
+
+    r.asset = col_text(st, 0);
+    r.first_seen = sqlite3_column_int64(st, 1);
+    r.last_seen = sqlite3_column_int64(st, 2);
+    r.count = sqlite3_column_int64(st, 3);
+    return p->fn(p->ctx, &r);
+}
+
+static int
+build_pivot(struct casedb *db, enum casedb_pivot_kind kind, const char *value,
+            const struct casedb_filter *base, struct qbuild *q, struct casedb_filter *f,
+            struct custody_err *err)
+{
+    static const struct casedb_filter empty;
+    int rc;
+
+    *f = base ? *base : empty;
+    f->limit = 0;
+    if (!value || !*value)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "pivot needs a value");
+    if (kind == CASEDB_PIVOT_HASH) {
+        size_t n = strlen(value);
+        if ((n != 32 && n != 64) || strspn(value, "0123456789abcdefABCDEF") != n)
+            return custody_err_set(err, CUSTODY_ERR_USAGE, "'%s' is not an MD5 or SHA-256 in hex",
+                                   value);
+        /* A file's four times are its events; the files table carries the hashes. */
+        strbuf_addstr(&q->sql,
+                      "SELECT a.hostname, min(t.ts), max(t.ts), count(*) FROM (SELECT"
+                      " evidence_id, atime AS ts FROM files WHERE (md5 = lower(?1) OR sha256 ="
+                      " lower(?1)) AND atime IS NOT NULL UNION ALL SELECT evidence_id, mtime"
+                      " FROM files WHERE (md5 = lower(?1) OR sha256 = lower(?1)) AND mtime IS"
+                      " NOT NULL UNION ALL SELECT evidence_id, ctime FROM files WHERE (md5 ="
+                      " lower(?1) OR sha256 = lower(?1)) AND ctime IS NOT NULL UNION ALL SELECT"
+                      " evidence_id, crtime FROM files WHERE (md5 = lower(?1) OR sha256 ="
+                      " lower(?1)) AND crtime IS NOT NULL) t CROSS JOIN evidence ev ON ev.id ="
+                      " t.evidence_id CROSS JOIN assets a ON a.id = ev.asset_id WHERE 1");
+        q->binds[0].type = 0;
+        q->binds[0].text = value;
+        q->n_binds = 1;
+        if (f->has_from) {
+            strbuf_addstr(&q->sql, " AND t.ts >= ");
+            bind_add(q, 1, NULL, f->from, err);
+        }
+        if (f->has_to) {
+            strbuf_addstr(&q->sql, " AND t.ts < ");
+            bind_add(q, 1, NULL, f->to, err);
+        }
+        strbuf_addstr(&q->sql, " GROUP BY a.id ORDER BY 2, 1");
+        return 0;
+    }
+    if (kind == CASEDB_PIVOT_IP)
+        f->ip = value;
+    else if (kind == CASEDB_PIVOT_USER)
+        f->user = value;
+    else
+        f->path_glob = value;
+    strbuf_addstr(&q->sql, "SELECT a.hostname, min(e.ts), max(e.ts), count(*)");
+    strbuf_addstr(&q->sql, from_clause);
+    if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, q, err)) < 0)
+        return rc;
+    strbuf_addstr(&q->sql, " GROUP BY a.id ORDER BY 2, 1");
+    return 0;
+}
+
+int
+casedb_pivot(struct casedb *db, enum casedb_pivot_kind kind, const char *value,
+             const struct casedb_filter *base, casedb_pivot_fn fn, void *ctx,
+             struct custody_err *err)
+{
+    struct qbuild q;
+    struct casedb_filter f;
+    struct pivot_ctx p = {fn, ctx};
+    int rc;
+
+    qbuild_init(&q);
+    if ((rc = build_pivot(db, kind, value, base, &q, &f, err)) == 0)
+        rc = run_rows(db, &f, &q, pivot_row, &p, err);
+    qbuild_release(&q);
+    return rc;
+}
+
+int
+casedb_pivot_explain(struct casedb *db, enum casedb_pivot_kind kind, const char *value,
+                     struct strbuf *sb, struct custody_err *err)
+{
+    struct qbuild q;
+    struct casedb_filter f;
+    int rc;
+
+    qbuild_init(&q);
+    if ((rc = build_pivot(db, kind, value, NULL, &q, &f, err)) == 0)
+        rc = explain(db, &f, &q, sb, err);
+    qbuild_release(&q);
+    return rc;
+}
+
+/* ---- histogram ---- */
+
+struct bucket_ctx {
+    casedb_bucket_fn fn;
+    void *ctx;
+};
+
+static int
+bucket_row(sqlite3_stmt *st, void *ctx)
+{
+    struct bucket_ctx *b = ctx;
+    struct casedb_bucket_row r;
+
+    r.start = sqlite3_column_int64(st, 0);
+    r.group = col_text(st, 1);
+    if (!r.group)
+        r.group = "";
+    r.count = sqlite3_column_int64(st, 2);
+    return b->fn(b->ctx, &r);
+}
+
+int
+casedb_histogram(struct casedb *db, const struct casedb_filter *f, int64_t width_ns,
+                 enum casedb_group_by by, casedb_bucket_fn fn, void *ctx, struct custody_err *err)
+{
+    static const char *const group_expr[] = {"''", "a.hostname", "e.source", "e.kind"};
+    struct qbuild q;
+    struct casedb_filter g = *f;
+    struct bucket_ctx b = {fn, ctx};
+    int rc;
+
+    if (width_ns <= 0 || (int)by < 0 || (int)by > 3)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "bad histogram bucket or grouping");
+    g.limit = 0;
+    qbuild_init(&q);
+    /* Floor division, so events before 1970 land in the right bucket too. */
+    strbuf_addstr(&q.sql, "SELECT (CASE WHEN e.ts >= 0 THEN e.ts / ");
+    bind_add(&q, 1, NULL, width_ns, err);
+    strbuf_addstr(&q.sql, " ELSE (e.ts + 1) / ");
+    bind_add(&q, 1, NULL, width_ns, err);
+    strbuf_addstr(&q.sql, " - 1 END) * ");
+    bind_add(&q, 1, NULL, width_ns, err);
+    strbuf_addf(&q.sql, " AS bucket, %s AS grp, count(*)", group_expr[by]);
+    strbuf_addstr(&q.sql, from_clause);
+    if ((rc = ensure_text_index(db, &g, err)) < 0 || (rc = build_where(db, &g, &q, err)) < 0)
+        goto done;
+    strbuf_addstr(&q.sql, " GROUP BY bucket, grp ORDER BY bucket, grp");
+    rc = run_rows(db, &g, &q, bucket_row, &b, err);
+done:
+    qbuild_release(&q);
+    return rc;
+}

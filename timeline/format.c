@@ -1,0 +1,327 @@
+/* The output-format registry, the buffered writer and the helpers the formats share. */
+#include "format.h"
+
+#include "io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define TL_FLUSH_AT (256 * 1024)
+
+static const struct tl_format *const formats[] = {
+    &tl_fmt_table, &tl_fmt_csv,     &tl_fmt_json,   &tl_fmt_jsonl,
+    &tl_fmt_body,  &tl_fmt_mactime, &tl_fmt_l2tcsv, &tl_fmt_timesketch,
+};
+
+const struct tl_format *
+tl_format_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        if (!strcmp(formats[i]->name, name))
+            return formats[i];
+    return NULL;
+}
+
+void
+tl_format_names(struct strbuf *sb)
+{
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        strbuf_addf(sb, "%s%s", i ? ", " : "", formats[i]->name);
+}
+
+void
+tl_writer_init(struct tl_writer *w, const struct tl_format *f, int fd, const struct tl_display *d)
+{
+    memset(w, 0, sizeof(*w));
+    w->fmt = f;
+    w->fd = fd;
+    strbuf_init(&w->out);
+    w->utc = !d || !d->tz || !strcmp(d->tz, "UTC");
+    w->tz_name = w->utc ? "UTC" : d->tz;
+    w->width = d ? d->width : 0;
+}
+
+int
+tl_writer_flush(struct tl_writer *w, int force, struct custody_err *err)
+{
+    if (!force && w->out.len < TL_FLUSH_AT)
+        return 0;
+    if (w->out.len && io_write_full(w->fd, w->out.buf, w->out.len) < 0) {
+        int e = errno;
+        strbuf_reset(&w->out);
+        return custody_err_errno(err, custody_err_from_errno(e), e, "cannot write %s output",
+                                 w->fmt->name);
+    }
+    strbuf_reset(&w->out);
+    return 0;
+}
+
+int
+tl_writer_begin(struct tl_writer *w, struct custody_err *err)
+{
+    return w->fmt->begin ? w->fmt->begin(w, err) : 0;
+}
+
+int
+tl_writer_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+{
+    int rc = w->fmt->row(w, r, err);
+
+    w->rows++;
+    if (rc < 0)
+        return rc;
+    return tl_writer_flush(w, 0, err);
+}
+
+int
+tl_writer_end(struct tl_writer *w, struct custody_err *err)
+{
+    int rc = w->fmt->end ? w->fmt->end(w, err) : 0;
+
+    if (rc < 0)
+        return rc;
+    return tl_writer_flush(w, 1, err);
+}
+
+void
+tl_writer_release(struct tl_writer *w)
+{
+    if (!w)
+        return;
+    if (w->fmt && w->fmt->release)
+        w->fmt->release(w);
+    strbuf_release(&w->out);
+}
+
+int64_t
+tl_seconds(int64_t ns)
+{
+    int64_t s = ns / 1000000000;
+    if (ns % 1000000000 < 0)
+        s--;
+    return s;
+}
+
+long
+tl_time_parts(const struct tl_writer *w, int64_t ns, int *y, int *mo, int *d, int *h, int *mi,
+              int *s)
+{
+    time_t t = (time_t)tl_seconds(ns);
+    struct tm tm;
+    long off = 0;
+
+    if (w->utc) {
+        gmtime_r(&t, &tm);
+    } else {
+        localtime_r(&t, &tm);
+        off = tm.tm_gmtoff;
+    }
+    *y = tm.tm_year + 1900;
+    *mo = tm.tm_mon + 1;
+    *d = tm.tm_mday;
+    *h = tm.tm_hour;
+    *mi = tm.tm_min;
+    *s = tm.tm_sec;
+    return off;
+}
+
+static void
+fill_cache(struct tl_writer *w, int64_t sec)
+{
+    int y, mo, d, h, mi, s;
+    long off = tl_time_parts(w, sec * 1000000000, &y, &mo, &d, &h, &mi, &s);
+
+    snprintf(w->cache_date, sizeof(w->cache_date), "%04d-%02d-%02d?%02d:%02d:%02d", y, mo, d, h, mi,
+             s);
+    if (w->utc) {
+        snprintf(w->cache_off, sizeof(w->cache_off), "Z");
+    } else {
+        long a = off < 0 ? -off : off;
+        snprintf(w->cache_off, sizeof(w->cache_off), "%c%02ld:%02ld", off < 0 ? '-' : '+',
+                 (a / 3600) % 100, (a / 60) % 60);
+    }
+    w->cache_sec = sec;
+    w->cache_valid = 1;
+}
+
+void
+tl_time_iso(struct tl_writer *w, struct strbuf *sb, int64_t ns, int frac_digits, char sep)
+{
+    int64_t sec = tl_seconds(ns);
+    int64_t frac = ns - sec * 1000000000;
+    size_t at;
+
+    if (!w->cache_valid || w->cache_sec != sec)
+        fill_cache(w, sec);
+    at = sb->len;
+    strbuf_addstr(sb, w->cache_date);
+    sb->buf[at + 10] = sep;
+    if (frac_digits == 9)
+        strbuf_addf(sb, ".%09lld", (long long)frac);
+    else if (frac_digits == 6)
+        strbuf_addf(sb, ".%06lld", (long long)(frac / 1000));
+    else if (frac_digits == 3)
+        strbuf_addf(sb, ".%03lld", (long long)(frac / 1000000));
+    strbuf_addstr(sb, w->cache_off);
+}
+
+void
+tl_time_utc_us(struct strbuf *sb, int64_t ns)
+{
+    int64_t sec = tl_seconds(ns);
+    time_t t = (time_t)sec;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                (long long)((ns - sec * 1000000000) / 1000));
+}
+
+void
+tl_csv_cell(struct strbuf *sb, const void *data, size_t len)
+{
+    struct strbuf tmp = STRBUF_INIT;
+    const char *p = data;
+    int quote = 0;
+
+    if (len && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' ||
+                p[0] == '\r')) {
+        strbuf_addch(&tmp, '\'');
+        quote = 1;
+    }
+    strbuf_add_safe(&tmp, data, len);
+    for (size_t i = 0; i < tmp.len && !quote; i++)
+        if (tmp.buf[i] == ',' || tmp.buf[i] == '"' || tmp.buf[i] == ' ')
+            quote = 1;
+    if (!quote) {
+        strbuf_add(sb, tmp.buf, tmp.len);
+    } else {
+        strbuf_addch(sb, '"');
+        for (size_t i = 0; i < tmp.len; i++) {
+            if (tmp.buf[i] == '"')
+                strbuf_addch(sb, '"');
+            strbuf_addch(sb, tmp.buf[i]);
+        }
+        strbuf_addch(sb, '"');
+    }
+    strbuf_release(&tmp);
+}
+
+void
+tl_csv_cell_str(struct strbuf *sb, const char *s)
+{
+    if (s)
+        tl_csv_cell(sb, s, strlen(s));
+}
+
+void
+tl_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode)
+{
+    /* TSK's tsk_fs_name_type_str and tsk_fs_meta_type_str, indexed by its enums. */
+    static const char name_chars[] = "-pcdbrlshwvV";
+    static const char meta_chars[] = "-rdpcblhswvV";
+    char *p = out;
+
+    *p++ = name_type >= 0 && name_type < 12 ? name_chars[name_type] : '-';
+    *p++ = '/';
+    *p++ = meta_type >= 0 && meta_type < 12 ? meta_chars[meta_type] : '-';
+    if (mode < 0)
+        mode = 0;
+    *p++ = mode & 0400 ? 'r' : '-';
+    *p++ = mode & 0200 ? 'w' : '-';
+    *p++ = mode & 04000 ? (mode & 0100 ? 's' : 'S') : (mode & 0100 ? 'x' : '-');
+    *p++ = mode & 040 ? 'r' : '-';
+    *p++ = mode & 020 ? 'w' : '-';
+    *p++ = mode & 02000 ? (mode & 010 ? 's' : 'S') : (mode & 010 ? 'x' : '-');
+    *p++ = mode & 04 ? 'r' : '-';
+    *p++ = mode & 02 ? 'w' : '-';
+    *p++ = mode & 01000 ? (mode & 01 ? 't' : 'T') : (mode & 01 ? 'x' : '-');
+    *p = '\0';
+}
+
+void
+tl_body_name(struct strbuf *sb, const struct casedb_event_row *r)
+{
+    if (r->path)
+        strbuf_add(sb, r->path, r->path_len);
+    if (r->flags & 4)
+        strbuf_addstr(sb, " ($FILE_NAME)");
+    if (r->flags & 1)
+        strbuf_addstr(sb, " (deleted)");
+}
+
+const char *
+tl_timestamp_desc(const struct casedb_event_row *r)
+{
+    if (r->file_id && r->kind && r->kind[0] && !r->kind[1]) {
+        switch (r->kind[0]) {
+        case 'm':
+            return "Content Modification Time";
+        case 'a':
+            return "Last Access Time";
+        case 'c':
+            return "Metadata Modification Time";
+        case 'b':
+            return "Creation Time";
+        }
+    }
+    return "Event Recorded";
+}
+
+void
+tl_event_text(struct strbuf *sb, const struct casedb_event_row *r)
+{
+    if (r->message && *r->message)
+        strbuf_addstr(sb, r->message);
+    else if (r->file_id)
+        tl_body_name(sb, r);
+    else if (r->path)
+        strbuf_add(sb, r->path, r->path_len);
+}
+
+static uint64_t
+id_hash(int64_t id)
+{
+    uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    return x ^ (x >> 29);
+}
+
+int
+tl_idset_add(struct tl_idset *s, int64_t id)
+{
+    size_t i;
+
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 1024;
+        int64_t *ns = calloc(ncap, sizeof(*ns));
+        if (!ns)
+            abort();
+        for (size_t k = 0; k < s->cap; k++) {
+            if (!s->slots[k])
+                continue;
+            for (i = id_hash(s->slots[k]) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+                ;
+            ns[i] = s->slots[k];
+        }
+        free(s->slots);
+        s->slots = ns;
+        s->cap = ncap;
+    }
+    for (i = id_hash(id) & (s->cap - 1); s->slots[i]; i = (i + 1) & (s->cap - 1))
+        if (s->slots[i] == id)
+            return 0;
+    s->slots[i] = id;
+    s->n++;
+    return 1;
+}
+
+void
+tl_idset_release(struct tl_idset *s)
+{
+    free(s->slots);
+    memset(s, 0, sizeof(*s));
+}
