@@ -247,6 +247,10 @@ custody_parse_time(const char *s, int64_t *ns_out)
     }
     if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return CUSTODY_ERR_FORMAT;
+    /* timegm would quietly turn 2026-02-30 into March 2nd. */
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > mdays[mo - 1] || (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
+        return CUSTODY_ERR_FORMAT;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;

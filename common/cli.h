@@ -45,7 +45,9 @@ int64_t custody_now_ns(void);
 double custody_mono_seconds(void);
 /* "2026-11-27T21:29:24.123456789Z" (ns UTC -> ISO 8601 with nanoseconds). */
 void custody_format_time(struct strbuf *sb, int64_t ns);
-/* Parse what custody_format_time writes (also without fraction, or with +hh:mm offset). */
+/* Parse what custody_format_time writes (also without fraction, without seconds,
+ * with a space for T, with +hh:mm or no zone (UTC), or a date alone: midnight UTC).
+ * Impossible dates (2026-02-30) are refused. */
 int custody_parse_time(const char *s, int64_t *ns_out);
 
 /* A progress line on stderr: percent, bytes, MB/s, ETA, and a caller's note.
