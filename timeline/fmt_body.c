@@ -7,17 +7,17 @@
 #include <stdlib.h>
 
 struct body_state {
-    struct tl_idset seen;
+    struct fmt_idset seen;
 };
 
 static int64_t
 body_time(int has, int64_t ns)
 {
-    return has ? tl_seconds(ns) : 0;
+    return has ? fmt_seconds(ns) : 0;
 }
 
 static int
-body_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+body_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct body_state *st = w->state;
     struct strbuf *sb = &w->out;
@@ -32,12 +32,12 @@ body_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_e
             abort();
         w->state = st;
     }
-    if (!tl_idset_add(&st->seen, r->file_id))
+    if (!fmt_idset_add(&st->seen, r->file_id))
         return 0;
-    tl_mode_string(mode, r->name_type, r->meta_type, r->mode);
+    fmt_mode_string(mode, r->name_type, r->meta_type, r->mode);
     strbuf_addstr(sb, r->md5 ? r->md5 : "0");
     strbuf_addch(sb, '|');
-    tl_body_name(sb, r);
+    fmt_body_name(sb, r);
     strbuf_addf(
         sb, "|%s|%s|%lld|%lld|%lld|%lld|%lld|%lld|%lld\n", r->inode ? r->inode : "0", mode,
         (long long)(r->uid < 0 ? 0 : r->uid), (long long)(r->gid < 0 ? 0 : r->gid),
@@ -48,16 +48,16 @@ body_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_e
 }
 
 static void
-body_release(struct tl_writer *w)
+body_release(struct fmt_writer *w)
 {
     struct body_state *st = w->state;
 
     if (st)
-        tl_idset_release(&st->seen);
+        fmt_idset_release(&st->seen);
     free(st);
     w->state = NULL;
 }
 
-const struct tl_format tl_fmt_body = {
+const struct fmt_ops fmt_body = {
     "body", "TSK 3.x body file (files only), input for mactime", NULL, body_row, NULL, body_release,
 };

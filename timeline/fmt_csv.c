@@ -8,7 +8,7 @@ static const char csv_header[] =
     "host,message,location,tz,deleted,ioc,md5,sha256,data\r\n";
 
 static int
-csv_begin(struct tl_writer *w, struct custody_err *err)
+csv_begin(struct fmt_writer *w, struct custody_err *err)
 {
     (void)err;
     strbuf_addstr(&w->out, csv_header);
@@ -27,29 +27,29 @@ static void
 csv_str(struct strbuf *sb, const char *s)
 {
     strbuf_addch(sb, ',');
-    tl_csv_cell_str(sb, s);
+    fmt_csv_cell_str(sb, s);
 }
 
 static int
-csv_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+csv_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct strbuf *sb = &w->out;
     char mode[16];
 
     (void)err;
-    tl_time_iso(w, sb, r->ts, 9, 'T');
+    fmt_time_iso(w, sb, r->ts, 9, 'T');
     csv_str(sb, r->asset);
     csv_str(sb, r->evidence);
     csv_str(sb, r->source);
     csv_str(sb, r->kind);
     strbuf_addch(sb, ',');
     if (r->path)
-        tl_csv_cell(sb, r->path, r->path_len);
+        fmt_csv_cell(sb, r->path, r->path_len);
     csv_str(sb, r->inode);
     csv_int(sb, r->size);
     strbuf_addch(sb, ',');
     if (r->file_id) {
-        tl_mode_string(mode, r->name_type, r->meta_type, r->mode);
+        fmt_mode_string(mode, r->name_type, r->meta_type, r->mode);
         strbuf_addstr(sb, mode);
     } else if (r->mode >= 0) {
         strbuf_addf(sb, "%llo", (unsigned long long)r->mode);
@@ -74,6 +74,6 @@ csv_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     return 0;
 }
 
-const struct tl_format tl_fmt_csv = {
+const struct fmt_ops fmt_csv = {
     "csv", "comma-separated values (RFC 4180), one event per row", csv_begin, csv_row, NULL, NULL,
 };

@@ -21,14 +21,14 @@ json_opt_str(struct json_writer *j, const char *key, const char *s)
 }
 
 static void
-event_object(struct tl_writer *w, struct json_writer *j, const struct casedb_event_row *r)
+event_object(struct fmt_writer *w, struct json_writer *j, const struct casedb_event_row *r)
 {
     struct strbuf t = STRBUF_INIT;
     char mode[16];
 
     json_begin_object(j);
     json_kv_int(j, "id", r->id);
-    tl_time_iso(w, &t, r->ts, 9, 'T');
+    fmt_time_iso(w, &t, r->ts, 9, 'T');
     json_kv_str(j, "time", t.buf);
     json_kv_int(j, "ts_ns", r->ts);
     json_opt_str(j, "asset", r->asset);
@@ -40,7 +40,7 @@ event_object(struct tl_writer *w, struct json_writer *j, const struct casedb_eve
     json_opt_str(j, "inode", r->inode);
     json_opt_int(j, "size", r->size);
     if (r->file_id) {
-        tl_mode_string(mode, r->name_type, r->meta_type, r->mode);
+        fmt_mode_string(mode, r->name_type, r->meta_type, r->mode);
         json_kv_str(j, "mode", mode);
     } else {
         json_opt_int(j, "mode", r->mode);
@@ -67,7 +67,7 @@ event_object(struct tl_writer *w, struct json_writer *j, const struct casedb_eve
 }
 
 static int
-json_begin(struct tl_writer *w, struct custody_err *err)
+json_begin(struct fmt_writer *w, struct custody_err *err)
 {
     (void)err;
     strbuf_addch(&w->out, '[');
@@ -75,7 +75,7 @@ json_begin(struct tl_writer *w, struct custody_err *err)
 }
 
 static int
-json_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+json_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct json_writer j;
 
@@ -87,7 +87,7 @@ json_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_e
 }
 
 static int
-json_end(struct tl_writer *w, struct custody_err *err)
+json_end(struct fmt_writer *w, struct custody_err *err)
 {
     (void)err;
     strbuf_addstr(&w->out, "\n]\n");
@@ -95,7 +95,7 @@ json_end(struct tl_writer *w, struct custody_err *err)
 }
 
 static int
-jsonl_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+jsonl_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct json_writer j;
 
@@ -106,9 +106,9 @@ jsonl_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_
     return 0;
 }
 
-const struct tl_format tl_fmt_json = {
+const struct fmt_ops fmt_json = {
     "json", "one JSON array of event objects", json_begin, json_row, json_end, NULL,
 };
-const struct tl_format tl_fmt_jsonl = {
+const struct fmt_ops fmt_jsonl = {
     "jsonl", "one JSON object per line", NULL, jsonl_row, NULL, NULL,
 };

@@ -10,7 +10,7 @@ static const char l2t_header[] = "date,time,timezone,MACB,source,sourcetype,type
                                  "desc,version,filename,inode,notes,format,extra\n";
 
 static int
-l2t_begin(struct tl_writer *w, struct custody_err *err)
+l2t_begin(struct fmt_writer *w, struct custody_err *err)
 {
     (void)err;
     strbuf_addstr(&w->out, l2t_header);
@@ -60,7 +60,7 @@ extra_kv(struct strbuf *sb, const char *key, const char *val)
 }
 
 static int
-l2t_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+l2t_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct strbuf *sb = &w->out;
     struct strbuf text = STRBUF_INIT, extra = STRBUF_INIT;
@@ -68,7 +68,7 @@ l2t_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     char macb[5] = "....", num[32];
 
     (void)err;
-    tl_time_parts(w, r->ts, &y, &mo, &d, &h, &mi, &s);
+    fmt_time_parts(w, r->ts, &y, &mo, &d, &h, &mi, &s);
     strbuf_addf(sb, "%02d/%02d/%04d,%02d:%02d:%02d,%s,", mo, d, y, h, mi, s, w->tz_name);
     if (r->file_id && r->kind) {
         const char *k = strchr("macb", r->kind[0]);
@@ -78,10 +78,10 @@ l2t_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     strbuf_addf(sb, "%s,", macb);
     strbuf_addstr(sb, r->file_id ? "FILE," : "LOG,");
     l2t_str(sb, r->file_id ? "File stat" : r->source);
-    l2t_str(sb, tl_timestamp_desc(r));
+    l2t_str(sb, fmt_timestamp_desc(r));
     l2t_str(sb, r->user);
     l2t_str(sb, r->asset);
-    tl_event_text(&text, r);
+    fmt_event_text(&text, r);
     if (text.len)
         l2t_field(sb, text.buf, text.len, 80);
     else
@@ -126,6 +126,6 @@ l2t_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     return 0;
 }
 
-const struct tl_format tl_fmt_l2tcsv = {
+const struct fmt_ops fmt_l2tcsv = {
     "l2tcsv", "plaso's 17-column l2t_csv", l2t_begin, l2t_row, NULL, NULL,
 };

@@ -43,7 +43,7 @@ mac_cmp(const void *a, const void *b, void *arena)
 }
 
 static void
-mac_date(struct tl_writer *w, struct strbuf *sb, int64_t sec)
+mac_date(struct fmt_writer *w, struct strbuf *sb, int64_t sec)
 {
     if (sec == 0) {
         strbuf_addstr(sb, "0000-00-00T00:00:00Z");
@@ -53,13 +53,13 @@ mac_date(struct tl_writer *w, struct strbuf *sb, int64_t sec)
     int utc = w->utc;
     w->utc = 1;
     w->cache_valid = 0;
-    tl_time_iso(w, sb, sec * 1000000000, 0, 'T');
+    fmt_time_iso(w, sb, sec * 1000000000, 0, 'T');
     w->utc = utc;
     w->cache_valid = 0;
 }
 
 static void
-mac_flush(struct tl_writer *w, struct mac_state *st)
+mac_flush(struct fmt_writer *w, struct mac_state *st)
 {
     struct strbuf date = STRBUF_INIT;
     struct strbuf *sb = &w->out;
@@ -98,7 +98,7 @@ mac_flush(struct tl_writer *w, struct mac_state *st)
 }
 
 static int
-mac_begin(struct tl_writer *w, struct custody_err *err)
+mac_begin(struct fmt_writer *w, struct custody_err *err)
 {
     struct mac_state *st = calloc(1, sizeof(*st));
 
@@ -112,7 +112,7 @@ mac_begin(struct tl_writer *w, struct custody_err *err)
 }
 
 static int
-mac_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+mac_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct mac_state *st = w->state;
     struct mac_entry *e;
@@ -122,7 +122,7 @@ mac_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     (void)err;
     if (!r->file_id || !r->kind || !r->kind[0] || r->kind[1] || !(k = strchr("macb", r->kind[0])))
         return 0;
-    sec = tl_seconds(r->ts);
+    sec = fmt_seconds(r->ts);
     if (st->have && sec != st->sec)
         mac_flush(w, st);
     st->have = 1;
@@ -140,18 +140,18 @@ mac_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_er
     strbuf_addstr(&st->arena, r->inode ? r->inode : "0");
     e->inode_len = st->arena.len - e->key_off;
     strbuf_addch(&st->arena, ',');
-    tl_body_name(&st->arena, r);
+    fmt_body_name(&st->arena, r);
     e->key_len = st->arena.len - e->key_off;
     e->macb = 1u << (k - "macb");
     e->size = r->size < 0 ? 0 : r->size;
     e->uid = r->uid < 0 ? 0 : r->uid;
     e->gid = r->gid < 0 ? 0 : r->gid;
-    tl_mode_string(e->mode, r->name_type, r->meta_type, r->mode);
+    fmt_mode_string(e->mode, r->name_type, r->meta_type, r->mode);
     return 0;
 }
 
 static int
-mac_end(struct tl_writer *w, struct custody_err *err)
+mac_end(struct fmt_writer *w, struct custody_err *err)
 {
     (void)err;
     mac_flush(w, w->state);
@@ -159,7 +159,7 @@ mac_end(struct tl_writer *w, struct custody_err *err)
 }
 
 static void
-mac_release(struct tl_writer *w)
+mac_release(struct fmt_writer *w)
 {
     struct mac_state *st = w->state;
 
@@ -171,7 +171,7 @@ mac_release(struct tl_writer *w)
     w->state = NULL;
 }
 
-const struct tl_format tl_fmt_mactime = {
+const struct fmt_ops fmt_mactime = {
     "mactime", "the CSV of mactime -d -y (MACB merged per file and second)",
     mac_begin, mac_row,
     mac_end,   mac_release,

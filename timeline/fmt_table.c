@@ -57,11 +57,11 @@ put_cell(struct strbuf *sb, const char *s, size_t cols, int pad)
 }
 
 static void
-row_cells(struct tl_writer *w, const struct casedb_event_row *r, struct strbuf *arena)
+row_cells(struct fmt_writer *w, const struct casedb_event_row *r, struct strbuf *arena)
 {
     struct strbuf t = STRBUF_INIT;
 
-    tl_time_iso(w, &t, r->ts, 0, ' ');
+    fmt_time_iso(w, &t, r->ts, 0, ' ');
     strbuf_add(arena, t.buf, t.len + 1);
     const char *plain[5] = {r->asset, r->source, r->kind, r->user, r->ip};
     for (int i = 0; i < 5; i++) {
@@ -73,9 +73,9 @@ row_cells(struct tl_writer *w, const struct casedb_event_row *r, struct strbuf *
     }
     strbuf_reset(&t);
     if (r->file_id) {
-        tl_body_name(&t, r);
+        fmt_body_name(&t, r);
     } else {
-        tl_event_text(&t, r);
+        fmt_event_text(&t, r);
     }
     strbuf_add_safe(arena, t.buf, t.len);
     strbuf_addch(arena, '\0');
@@ -83,7 +83,7 @@ row_cells(struct tl_writer *w, const struct casedb_event_row *r, struct strbuf *
 }
 
 static void
-print_row(struct tl_writer *w, struct table_state *st, const char *cells)
+print_row(struct fmt_writer *w, struct table_state *st, const char *cells)
 {
     size_t used = 0;
 
@@ -102,7 +102,7 @@ print_row(struct tl_writer *w, struct table_state *st, const char *cells)
 }
 
 static void
-fix_widths(struct tl_writer *w, struct table_state *st)
+fix_widths(struct fmt_writer *w, struct table_state *st)
 {
     const char *p = st->arena.buf;
     char header[256];
@@ -138,7 +138,7 @@ fix_widths(struct tl_writer *w, struct table_state *st)
 }
 
 static int
-table_begin(struct tl_writer *w, struct custody_err *err)
+table_begin(struct fmt_writer *w, struct custody_err *err)
 {
     struct table_state *st = calloc(1, sizeof(*st));
 
@@ -151,7 +151,7 @@ table_begin(struct tl_writer *w, struct custody_err *err)
 }
 
 static int
-table_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+table_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct table_state *st = w->state;
 
@@ -169,7 +169,7 @@ table_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_
 }
 
 static int
-table_end(struct tl_writer *w, struct custody_err *err)
+table_end(struct fmt_writer *w, struct custody_err *err)
 {
     struct table_state *st = w->state;
 
@@ -180,7 +180,7 @@ table_end(struct tl_writer *w, struct custody_err *err)
 }
 
 static void
-table_release(struct tl_writer *w)
+table_release(struct fmt_writer *w)
 {
     struct table_state *st = w->state;
 
@@ -190,7 +190,7 @@ table_release(struct tl_writer *w)
     w->state = NULL;
 }
 
-const struct tl_format tl_fmt_table = {
+const struct fmt_ops fmt_table = {
     "table",     "aligned columns for a terminal (default on a terminal)",
     table_begin, table_row,
     table_end,   table_release,

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static int
-ts_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct json_writer j;
     struct strbuf *sb = &w->out;
@@ -22,17 +22,17 @@ ts_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err
         json_escape(sb, r->message, strlen(r->message));
     } else {
         struct strbuf t = STRBUF_INIT;
-        tl_event_text(&t, r);
+        fmt_event_text(&t, r);
         if (!t.len)
             strbuf_addstr(&t, "-");
         json_escape(sb, t.buf, t.len);
         strbuf_release(&t);
     }
     strbuf_addstr(sb, "\",\"datetime\":\"");
-    tl_time_utc_us(sb, r->ts);
+    fmt_time_utc_us(sb, r->ts);
     us = r->ts / 1000 - (r->ts % 1000 < 0 ? 1 : 0);
     strbuf_addf(sb, "\",\"timestamp\":%lld,\"timestamp_desc\":\"%s\"", (long long)us,
-                tl_timestamp_desc(r));
+                fmt_timestamp_desc(r));
     j.count[1] = 1; /* the writer adds commas after the fields above */
     json_kv_int(&j, "ts_ns", r->ts);
     json_kv_str(&j, "asset", r->asset);
@@ -74,7 +74,7 @@ ts_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err
     return 0;
 }
 
-const struct tl_format tl_fmt_timesketch = {
+const struct fmt_ops fmt_timesketch = {
     "timesketch", "JSONL for Timesketch import (message, datetime, timestamp_desc + fields)",
     NULL,         ts_row,
     NULL,         NULL,

@@ -9,15 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-#define TL_FLUSH_AT (256 * 1024)
+#define FMT_FLUSH_AT (256 * 1024)
 
-static const struct tl_format *const formats[] = {
-    &tl_fmt_table, &tl_fmt_csv,     &tl_fmt_json,   &tl_fmt_jsonl,
-    &tl_fmt_body,  &tl_fmt_mactime, &tl_fmt_l2tcsv, &tl_fmt_timesketch,
+static const struct fmt_ops *const formats[] = {
+    &fmt_table, &fmt_csv,     &fmt_json,   &fmt_jsonl,
+    &fmt_body,  &fmt_mactime, &fmt_l2tcsv, &fmt_timesketch,
 };
 
-const struct tl_format *
-tl_format_find(const char *name)
+const struct fmt_ops *
+fmt_find(const char *name)
 {
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
         if (!strcmp(formats[i]->name, name))
@@ -26,14 +26,14 @@ tl_format_find(const char *name)
 }
 
 void
-tl_format_names(struct strbuf *sb)
+fmt_names(struct strbuf *sb)
 {
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
         strbuf_addf(sb, "%s%s", i ? ", " : "", formats[i]->name);
 }
 
 void
-tl_writer_init(struct tl_writer *w, const struct tl_format *f, int fd, const struct tl_display *d)
+fmt_writer_init(struct fmt_writer *w, const struct fmt_ops *f, int fd, const struct fmt_display *d)
 {
     memset(w, 0, sizeof(*w));
     w->fmt = f;
@@ -45,9 +45,9 @@ tl_writer_init(struct tl_writer *w, const struct tl_format *f, int fd, const str
 }
 
 int
-tl_writer_flush(struct tl_writer *w, int force, struct custody_err *err)
+fmt_writer_flush(struct fmt_writer *w, int force, struct custody_err *err)
 {
-    if (!force && w->out.len < TL_FLUSH_AT)
+    if (!force && w->out.len < FMT_FLUSH_AT)
         return 0;
     if (w->out.len && io_write_full(w->fd, w->out.buf, w->out.len) < 0) {
         int e = errno;
@@ -60,34 +60,34 @@ tl_writer_flush(struct tl_writer *w, int force, struct custody_err *err)
 }
 
 int
-tl_writer_begin(struct tl_writer *w, struct custody_err *err)
+fmt_writer_begin(struct fmt_writer *w, struct custody_err *err)
 {
     return w->fmt->begin ? w->fmt->begin(w, err) : 0;
 }
 
 int
-tl_writer_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err)
+fmt_writer_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     int rc = w->fmt->row(w, r, err);
 
     w->rows++;
     if (rc < 0)
         return rc;
-    return tl_writer_flush(w, 0, err);
+    return fmt_writer_flush(w, 0, err);
 }
 
 int
-tl_writer_end(struct tl_writer *w, struct custody_err *err)
+fmt_writer_end(struct fmt_writer *w, struct custody_err *err)
 {
     int rc = w->fmt->end ? w->fmt->end(w, err) : 0;
 
     if (rc < 0)
         return rc;
-    return tl_writer_flush(w, 1, err);
+    return fmt_writer_flush(w, 1, err);
 }
 
 void
-tl_writer_release(struct tl_writer *w)
+fmt_writer_release(struct fmt_writer *w)
 {
     if (!w)
         return;
@@ -97,7 +97,7 @@ tl_writer_release(struct tl_writer *w)
 }
 
 int64_t
-tl_seconds(int64_t ns)
+fmt_seconds(int64_t ns)
 {
     int64_t s = ns / 1000000000;
     if (ns % 1000000000 < 0)
@@ -106,10 +106,10 @@ tl_seconds(int64_t ns)
 }
 
 long
-tl_time_parts(const struct tl_writer *w, int64_t ns, int *y, int *mo, int *d, int *h, int *mi,
-              int *s)
+fmt_time_parts(const struct fmt_writer *w, int64_t ns, int *y, int *mo, int *d, int *h, int *mi,
+               int *s)
 {
-    time_t t = (time_t)tl_seconds(ns);
+    time_t t = (time_t)fmt_seconds(ns);
     struct tm tm;
     long off = 0;
 
@@ -129,10 +129,10 @@ tl_time_parts(const struct tl_writer *w, int64_t ns, int *y, int *mo, int *d, in
 }
 
 static void
-fill_cache(struct tl_writer *w, int64_t sec)
+fill_cache(struct fmt_writer *w, int64_t sec)
 {
     int y, mo, d, h, mi, s;
-    long off = tl_time_parts(w, sec * 1000000000, &y, &mo, &d, &h, &mi, &s);
+    long off = fmt_time_parts(w, sec * 1000000000, &y, &mo, &d, &h, &mi, &s);
 
     snprintf(w->cache_date, sizeof(w->cache_date), "%04d-%02d-%02d?%02d:%02d:%02d", y, mo, d, h, mi,
              s);
@@ -148,9 +148,9 @@ fill_cache(struct tl_writer *w, int64_t sec)
 }
 
 void
-tl_time_iso(struct tl_writer *w, struct strbuf *sb, int64_t ns, int frac_digits, char sep)
+fmt_time_iso(struct fmt_writer *w, struct strbuf *sb, int64_t ns, int frac_digits, char sep)
 {
-    int64_t sec = tl_seconds(ns);
+    int64_t sec = fmt_seconds(ns);
     int64_t frac = ns - sec * 1000000000;
     size_t at;
 
@@ -169,9 +169,9 @@ tl_time_iso(struct tl_writer *w, struct strbuf *sb, int64_t ns, int frac_digits,
 }
 
 void
-tl_time_utc_us(struct strbuf *sb, int64_t ns)
+fmt_time_utc_us(struct strbuf *sb, int64_t ns)
 {
-    int64_t sec = tl_seconds(ns);
+    int64_t sec = fmt_seconds(ns);
     time_t t = (time_t)sec;
     struct tm tm;
 
@@ -182,7 +182,7 @@ tl_time_utc_us(struct strbuf *sb, int64_t ns)
 }
 
 void
-tl_csv_cell(struct strbuf *sb, const void *data, size_t len)
+fmt_csv_cell(struct strbuf *sb, const void *data, size_t len)
 {
     struct strbuf tmp = STRBUF_INIT;
     const char *p = data;
@@ -212,14 +212,14 @@ tl_csv_cell(struct strbuf *sb, const void *data, size_t len)
 }
 
 void
-tl_csv_cell_str(struct strbuf *sb, const char *s)
+fmt_csv_cell_str(struct strbuf *sb, const char *s)
 {
     if (s)
-        tl_csv_cell(sb, s, strlen(s));
+        fmt_csv_cell(sb, s, strlen(s));
 }
 
 void
-tl_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode)
+fmt_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode)
 {
     /* TSK's tsk_fs_name_type_str and tsk_fs_meta_type_str, indexed by its enums. */
     static const char name_chars[] = "-pcdbrlshwvV";
@@ -244,10 +244,11 @@ tl_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode)
 }
 
 void
-tl_body_name(struct strbuf *sb, const struct casedb_event_row *r)
+fmt_body_name(struct strbuf *sb, const struct casedb_event_row *r)
 {
-    if (r->path)
-        strbuf_add(sb, r->path, r->path_len);
+    /* fls replaces control bytes with '^' and keeps every other byte. */
+    for (size_t i = 0; r->path && i < r->path_len; i++)
+        strbuf_addch(sb, r->path[i] < 0x20 ? '^' : r->path[i]);
     if (r->flags & 4)
         strbuf_addstr(sb, " ($FILE_NAME)");
     if (r->flags & 1)
@@ -255,7 +256,7 @@ tl_body_name(struct strbuf *sb, const struct casedb_event_row *r)
 }
 
 const char *
-tl_timestamp_desc(const struct casedb_event_row *r)
+fmt_timestamp_desc(const struct casedb_event_row *r)
 {
     if (r->file_id && r->kind && r->kind[0] && !r->kind[1]) {
         switch (r->kind[0]) {
@@ -273,12 +274,12 @@ tl_timestamp_desc(const struct casedb_event_row *r)
 }
 
 void
-tl_event_text(struct strbuf *sb, const struct casedb_event_row *r)
+fmt_event_text(struct strbuf *sb, const struct casedb_event_row *r)
 {
     if (r->message && *r->message)
         strbuf_addstr(sb, r->message);
     else if (r->file_id)
-        tl_body_name(sb, r);
+        fmt_body_name(sb, r);
     else if (r->path)
         strbuf_add(sb, r->path, r->path_len);
 }
@@ -291,7 +292,7 @@ id_hash(int64_t id)
 }
 
 int
-tl_idset_add(struct tl_idset *s, int64_t id)
+fmt_idset_add(struct fmt_idset *s, int64_t id)
 {
     size_t i;
 
@@ -320,7 +321,7 @@ tl_idset_add(struct tl_idset *s, int64_t id)
 }
 
 void
-tl_idset_release(struct tl_idset *s)
+fmt_idset_release(struct fmt_idset *s)
 {
     free(s->slots);
     memset(s, 0, sizeof(*s));

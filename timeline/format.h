@@ -1,8 +1,8 @@
 /* Output formats of timeline queries and exports: one file per format (fmt_*.c)
  * behind this interface, a buffered writer, and the helpers they share (times in
  * the display zone, CSV cells, TSK mode strings, body-file names). */
-#ifndef CUSTODY_TL_FORMAT_H
-#define CUSTODY_TL_FORMAT_H
+#ifndef CUSTODY_FMT_FORMAT_H
+#define CUSTODY_FMT_FORMAT_H
 
 #include <stdint.h>
 
@@ -10,26 +10,26 @@
 #include "query.h"
 #include "strbuf.h"
 
-struct tl_writer;
+struct fmt_writer;
 
-struct tl_format {
+struct fmt_ops {
     const char *name;
     const char *help;
     /* Any may be NULL. Return 0 or a negative code with err filled. */
-    int (*begin)(struct tl_writer *w, struct custody_err *err);
-    int (*row)(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err);
-    int (*end)(struct tl_writer *w, struct custody_err *err);
-    void (*release)(struct tl_writer *w); /* free state; called once */
+    int (*begin)(struct fmt_writer *w, struct custody_err *err);
+    int (*row)(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err);
+    int (*end)(struct fmt_writer *w, struct custody_err *err);
+    void (*release)(struct fmt_writer *w); /* free state; called once */
 };
 
 /* How times are shown. Stored times are always UTC; a zone changes display only. */
-struct tl_display {
+struct fmt_display {
     const char *tz; /* NULL or "UTC": UTC; else an IANA zone already set in $TZ */
     int width;      /* terminal columns for table; 0: no limit */
 };
 
-struct tl_writer {
-    const struct tl_format *fmt;
+struct fmt_writer {
+    const struct fmt_ops *fmt;
     int fd;
     struct strbuf out; /* buffered output, written when large */
     int utc;
@@ -45,58 +45,58 @@ struct tl_writer {
 };
 
 /* NULL for an unknown name. */
-const struct tl_format *tl_format_find(const char *name);
+const struct fmt_ops *fmt_find(const char *name);
 /* "table, csv, json, ..." */
-void tl_format_names(struct strbuf *sb);
+void fmt_names(struct strbuf *sb);
 
-void tl_writer_init(struct tl_writer *w, const struct tl_format *f, int fd,
-                    const struct tl_display *d);
-int tl_writer_begin(struct tl_writer *w, struct custody_err *err);
-int tl_writer_row(struct tl_writer *w, const struct casedb_event_row *r, struct custody_err *err);
+void fmt_writer_init(struct fmt_writer *w, const struct fmt_ops *f, int fd,
+                     const struct fmt_display *d);
+int fmt_writer_begin(struct fmt_writer *w, struct custody_err *err);
+int fmt_writer_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err);
 /* Runs the format's end and writes everything out. */
-int tl_writer_end(struct tl_writer *w, struct custody_err *err);
-void tl_writer_release(struct tl_writer *w);
+int fmt_writer_end(struct fmt_writer *w, struct custody_err *err);
+void fmt_writer_release(struct fmt_writer *w);
 /* Write the buffer out when it is large (force: always). */
-int tl_writer_flush(struct tl_writer *w, int force, struct custody_err *err);
+int fmt_writer_flush(struct fmt_writer *w, int force, struct custody_err *err);
 
 /* ---- helpers the formats share ---- */
 /* ISO 8601 in the display zone: "2026-11-27T21:29:24.123456789Z" or "...+01:00";
  * frac_digits 0, 3, 6 or 9; sep 'T' or ' '. */
-void tl_time_iso(struct tl_writer *w, struct strbuf *sb, int64_t ns, int frac_digits, char sep);
+void fmt_time_iso(struct fmt_writer *w, struct strbuf *sb, int64_t ns, int frac_digits, char sep);
 /* Broken-down time in the display zone; returns the UTC offset in seconds. */
-long tl_time_parts(const struct tl_writer *w, int64_t ns, int *y, int *mo, int *d, int *h, int *mi,
-                   int *s);
+long fmt_time_parts(const struct fmt_writer *w, int64_t ns, int *y, int *mo, int *d, int *h,
+                    int *mi, int *s);
 /* Always UTC: "2026-11-27T21:29:24.123456+00:00" (what Timesketch imports). */
-void tl_time_utc_us(struct strbuf *sb, int64_t ns);
+void fmt_time_utc_us(struct strbuf *sb, int64_t ns);
 /* floor(ns / 1e9) */
-int64_t tl_seconds(int64_t ns);
+int64_t fmt_seconds(int64_t ns);
 
 /* One CSV cell (RFC 4180): quoted when needed; text that a spreadsheet would run
  * as a formula (= + - @ tab CR first) gets a leading apostrophe; control bytes
  * and invalid UTF-8 shown as \xHH (as strbuf_add_safe). */
-void tl_csv_cell(struct strbuf *sb, const void *data, size_t len);
-void tl_csv_cell_str(struct strbuf *sb, const char *s);
+void fmt_csv_cell(struct strbuf *sb, const void *data, size_t len);
+void fmt_csv_cell_str(struct strbuf *sb, const char *s);
 
 /* fls's mode column: name type, '/', meta type and permissions: "r/rrw-r--r--". */
-void tl_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode);
-/* The name as fls -m writes it: path, " ($FILE_NAME)" for NTFS $FILE_NAME entries,
- * " (deleted)" for deleted names. Raw bytes. */
-void tl_body_name(struct strbuf *sb, const struct casedb_event_row *r);
+void fmt_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode);
+/* The name as fls -m writes it: path (control bytes as '^', other bytes raw),
+ * " ($FILE_NAME)" for NTFS $FILE_NAME entries, " (deleted)" for deleted names. */
+void fmt_body_name(struct strbuf *sb, const struct casedb_event_row *r);
 /* plaso's timestamp_desc for the event ("Content Modification Time", ...). */
-const char *tl_timestamp_desc(const struct casedb_event_row *r);
+const char *fmt_timestamp_desc(const struct casedb_event_row *r);
 /* The text that describes an event: its message, else its path. */
-void tl_event_text(struct strbuf *sb, const struct casedb_event_row *r);
+void fmt_event_text(struct strbuf *sb, const struct casedb_event_row *r);
 
 /* Simple set of int64 (file ids already written). */
-struct tl_idset {
+struct fmt_idset {
     int64_t *slots; /* 0 = empty; ids are >= 1 */
     size_t cap, n;
 };
 /* 1 when id was new (and is now in the set). */
-int tl_idset_add(struct tl_idset *s, int64_t id);
-void tl_idset_release(struct tl_idset *s);
+int fmt_idset_add(struct fmt_idset *s, int64_t id);
+void fmt_idset_release(struct fmt_idset *s);
 
-extern const struct tl_format tl_fmt_table, tl_fmt_csv, tl_fmt_json, tl_fmt_jsonl, tl_fmt_body,
-    tl_fmt_mactime, tl_fmt_l2tcsv, tl_fmt_timesketch;
+extern const struct fmt_ops fmt_table, fmt_csv, fmt_json, fmt_jsonl, fmt_body, fmt_mactime,
+    fmt_l2tcsv, fmt_timesketch;
 
 #endif

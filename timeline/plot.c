@@ -24,7 +24,7 @@ static const char *const palette[] = {
 struct plot_data {
     int64_t first, last; /* bucket starts, ns */
     int have;
-    char *series[TL_PLOT_MAX_SERIES + 1];
+    char *series[PLOT_MAX_SERIES + 1];
     int n_series;
     int other;       /* index of "(other)" or -1 */
     int64_t *counts; /* [bucket][series] */
@@ -36,7 +36,7 @@ struct plot_data {
 };
 
 int
-tl_plot_bucket(const char *name, int64_t *ns_out)
+plot_bucket(const char *name, int64_t *ns_out)
 {
     if (!strcmp(name, "minute"))
         *ns_out = 60LL * 1000000000;
@@ -50,7 +50,7 @@ tl_plot_bucket(const char *name, int64_t *ns_out)
 }
 
 int
-tl_plot_group(const char *name, enum casedb_group_by *out)
+plot_group(const char *name, enum casedb_group_by *out)
 {
     if (!name)
         *out = CASEDB_GROUP_NONE;
@@ -66,7 +66,7 @@ tl_plot_group(const char *name, enum casedb_group_by *out)
 }
 
 void
-tl_xml_escape(struct strbuf *sb, const void *data, size_t len)
+plot_xml_escape(struct strbuf *sb, const void *data, size_t len)
 {
     struct strbuf safe = STRBUF_INIT;
 
@@ -99,7 +99,7 @@ static void
 xml_str(struct strbuf *sb, const char *s)
 {
     if (s)
-        tl_xml_escape(sb, s, strlen(s));
+        plot_xml_escape(sb, s, strlen(s));
 }
 
 static int
@@ -110,7 +110,7 @@ series_index(struct plot_data *p, const char *g, int add)
             return i;
     if (!add)
         return p->other;
-    if (p->n_series < TL_PLOT_MAX_SERIES) {
+    if (p->n_series < PLOT_MAX_SERIES) {
         p->series[p->n_series] = strdup(g);
         if (!p->series[p->n_series])
             abort();
@@ -155,7 +155,7 @@ plot_data_release(struct plot_data *p)
 }
 
 static int
-plot_load(struct casedb *db, const struct casedb_filter *f, const struct tl_plot_opts *o,
+plot_load(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
           struct plot_data *p, struct custody_err *err)
 {
     int rc;
@@ -171,11 +171,11 @@ plot_load(struct casedb *db, const struct casedb_filter *f, const struct tl_plot
     if (!p->have)
         return 0;
     p->n_buckets = (size_t)((p->last - p->first) / p->width) + 1;
-    if (p->n_buckets > TL_PLOT_MAX_BUCKETS)
+    if (p->n_buckets > PLOT_MAX_BUCKETS)
         return custody_err_set(err, CUSTODY_ERR_USAGE,
                                "the events span %zu buckets (at most %d): choose a wider --bucket "
                                "or a narrower --from/--to",
-                               p->n_buckets, TL_PLOT_MAX_BUCKETS);
+                               p->n_buckets, PLOT_MAX_BUCKETS);
     p->counts = calloc(p->n_buckets * (size_t)p->n_series, sizeof(int64_t));
     if (!p->counts)
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory for the plot");
@@ -186,7 +186,7 @@ plot_load(struct casedb *db, const struct casedb_filter *f, const struct tl_plot
 static void
 fmt_utc(struct strbuf *sb, int64_t ns, int with_time)
 {
-    time_t t = (time_t)tl_seconds(ns);
+    time_t t = (time_t)fmt_seconds(ns);
     struct tm tm;
 
     gmtime_r(&t, &tm);
@@ -228,7 +228,7 @@ nice_max(int64_t m)
 }
 
 static void
-svg_doc(struct strbuf *sb, const struct plot_data *p, const struct tl_plot_opts *o, int standalone)
+svg_doc(struct strbuf *sb, const struct plot_data *p, const struct plot_opts *o, int standalone)
 {
     int total_w = MARGIN_L + PLOT_W + LEGEND_W, total_h = MARGIN_T + PLOT_H + MARGIN_B;
     int64_t ymax = 0, span, step;
@@ -345,8 +345,8 @@ svg_doc(struct strbuf *sb, const struct plot_data *p, const struct tl_plot_opts 
 }
 
 int
-tl_plot_svg(struct casedb *db, const struct casedb_filter *f, const struct tl_plot_opts *o,
-            struct strbuf *out, int64_t *total_out, struct custody_err *err)
+plot_svg(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
+         struct strbuf *out, int64_t *total_out, struct custody_err *err)
 {
     struct plot_data p;
     int rc = plot_load(db, f, o, &p, err);
@@ -364,7 +364,7 @@ tl_plot_svg(struct casedb *db, const struct casedb_filter *f, const struct tl_pl
 
 struct html_ctx {
     struct strbuf *sb;
-    struct tl_writer w; /* for time formatting only */
+    struct fmt_writer w; /* for time formatting only */
 };
 
 static int
@@ -374,7 +374,7 @@ html_event(void *ctx, const struct casedb_event_row *r)
     struct strbuf t = STRBUF_INIT;
 
     strbuf_addstr(h->sb, "<tr><td>");
-    tl_time_iso(&h->w, h->sb, r->ts, 6, ' ');
+    fmt_time_iso(&h->w, h->sb, r->ts, 6, ' ');
     strbuf_addstr(h->sb, "</td><td>");
     xml_str(h->sb, r->asset);
     strbuf_addstr(h->sb, "</td><td>");
@@ -387,10 +387,10 @@ html_event(void *ctx, const struct casedb_event_row *r)
     xml_str(h->sb, r->ip);
     strbuf_addstr(h->sb, "</td><td>");
     if (r->file_id)
-        tl_body_name(&t, r);
+        fmt_body_name(&t, r);
     else
-        tl_event_text(&t, r);
-    tl_xml_escape(h->sb, t.buf, t.len);
+        fmt_event_text(&t, r);
+    plot_xml_escape(h->sb, t.buf, t.len);
     strbuf_addstr(h->sb, "</td></tr>\n");
     strbuf_release(&t);
     return 0;
@@ -403,12 +403,12 @@ static const char html_style[] =
     "td:last-child{font-family:monospace;word-break:break-all}";
 
 int
-tl_plot_html(struct casedb *db, const struct casedb_filter *f, const struct tl_plot_opts *o,
-             struct strbuf *out, int64_t *total_out, struct custody_err *err)
+plot_html(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
+          struct strbuf *out, int64_t *total_out, struct custody_err *err)
 {
     struct plot_data p;
     struct html_ctx h;
-    struct tl_display d = {"UTC", 0};
+    struct fmt_display d = {"UTC", 0};
     int busiest = o->busiest > 0 ? o->busiest : 5;
     int per = o->events_per_top > 0 ? o->events_per_top : 20;
     int rc = plot_load(db, f, o, &p, err);
@@ -416,7 +416,7 @@ tl_plot_html(struct casedb *db, const struct casedb_filter *f, const struct tl_p
     if (rc < 0)
         goto done;
     h.sb = out;
-    tl_writer_init(&h.w, &tl_fmt_csv, -1, &d);
+    fmt_writer_init(&h.w, &fmt_csv, -1, &d);
     /* No script, no external resource; the CSP forbids any that might slip in. */
     strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
@@ -467,7 +467,7 @@ tl_plot_html(struct casedb *db, const struct casedb_filter *f, const struct tl_p
         free(order);
         free(sums);
     }
-    tl_writer_release(&h.w);
+    fmt_writer_release(&h.w);
     if (rc == 0) {
         strbuf_addstr(out, "</body></html>\n");
         if (total_out)

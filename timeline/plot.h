@@ -1,16 +1,16 @@
 /* Activity histograms of a case: a standalone SVG (stacked bars per series, UTC
  * time axis, legend) or an HTML page with the plot and the top events of the
  * busiest buckets. No network resources; every string from evidence is escaped. */
-#ifndef CUSTODY_TL_PLOT_H
-#define CUSTODY_TL_PLOT_H
+#ifndef CUSTODY_PLOT_H
+#define CUSTODY_PLOT_H
 
 #include "query.h"
 #include "strbuf.h"
 
-#define TL_PLOT_MAX_BUCKETS 5000
-#define TL_PLOT_MAX_SERIES 24 /* more groups are summed into "(other)" */
+#define PLOT_MAX_BUCKETS 5000
+#define PLOT_MAX_SERIES 24 /* more groups are summed into "(other)" */
 
-struct tl_plot_opts {
+struct plot_opts {
     int64_t bucket_ns; /* 60e9, 3600e9 or 86400e9 */
     enum casedb_group_by by;
     const char *title;  /* may be NULL */
@@ -19,20 +19,20 @@ struct tl_plot_opts {
 };
 
 /* "minute", "hour", "day" -> ns; 0 or CUSTODY_ERR_USAGE. */
-int tl_plot_bucket(const char *name, int64_t *ns_out);
+int plot_bucket(const char *name, int64_t *ns_out);
 /* "asset", "source", "action" (or NULL: one series). */
-int tl_plot_group(const char *name, enum casedb_group_by *out);
+int plot_group(const char *name, enum casedb_group_by *out);
 
 /* Append a standalone SVG document to out. *total_out: events plotted (equals the
  * filter's count). An empty result gives a valid SVG that says so. More buckets
- * than TL_PLOT_MAX_BUCKETS is CUSTODY_ERR_USAGE (choose a wider bucket). */
-int tl_plot_svg(struct casedb *db, const struct casedb_filter *f, const struct tl_plot_opts *o,
-                struct strbuf *out, int64_t *total_out, struct custody_err *err);
+ * than PLOT_MAX_BUCKETS is CUSTODY_ERR_USAGE (choose a wider bucket). */
+int plot_svg(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
+             struct strbuf *out, int64_t *total_out, struct custody_err *err);
 /* The same plot inside an HTML page, followed by the busiest buckets' events. */
-int tl_plot_html(struct casedb *db, const struct casedb_filter *f, const struct tl_plot_opts *o,
-                 struct strbuf *out, int64_t *total_out, struct custody_err *err);
+int plot_html(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
+              struct strbuf *out, int64_t *total_out, struct custody_err *err);
 
 /* XML/HTML text: control bytes and invalid UTF-8 as \xHH, then & < > " ' escaped. */
-void tl_xml_escape(struct strbuf *sb, const void *data, size_t len);
+void plot_xml_escape(struct strbuf *sb, const void *data, size_t len);
 
 #endif

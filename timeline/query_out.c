@@ -9,7 +9,7 @@
 #include <time.h>
 
 struct write_ctx {
-    struct tl_writer *w;
+    struct fmt_writer *w;
     struct custody_err *err;
 };
 
@@ -17,31 +17,31 @@ static int
 write_row(void *ctx, const struct casedb_event_row *r)
 {
     struct write_ctx *c = ctx;
-    return tl_writer_row(c->w, r, c->err);
+    return fmt_writer_row(c->w, r, c->err);
 }
 
 int
-tl_query_write(struct casedb *db, const struct casedb_filter *f, const struct tl_format *fmt,
-               const struct tl_display *d, int fd, int64_t *rows_out, struct custody_err *err)
+query_out_write(struct casedb *db, const struct casedb_filter *f, const struct fmt_ops *fmt,
+                const struct fmt_display *d, int fd, int64_t *rows_out, struct custody_err *err)
 {
-    struct tl_writer w;
+    struct fmt_writer w;
     struct write_ctx c = {&w, err};
     int rc;
 
     if (rows_out)
         *rows_out = 0;
-    tl_writer_init(&w, fmt, fd, d);
-    if ((rc = tl_writer_begin(&w, err)) == 0 &&
+    fmt_writer_init(&w, fmt, fd, d);
+    if ((rc = fmt_writer_begin(&w, err)) == 0 &&
         (rc = casedb_query(db, f, write_row, &c, rows_out, err)) == 0)
-        rc = tl_writer_end(&w, err);
+        rc = fmt_writer_end(&w, err);
     else
-        tl_writer_flush(&w, 1, NULL); /* what was written stays written */
-    tl_writer_release(&w);
+        fmt_writer_flush(&w, 1, NULL); /* what was written stays written */
+    fmt_writer_release(&w);
     return rc;
 }
 
 int
-tl_display_zone(const char *zone, struct custody_err *err)
+query_out_zone(const char *zone, struct custody_err *err)
 {
     struct strbuf path = STRBUF_INIT;
     struct stat st;
@@ -68,7 +68,7 @@ tl_display_zone(const char *zone, struct custody_err *err)
 }
 
 int
-tl_parse_time_arg(const char *s, int64_t *ns_out, struct custody_err *err)
+query_out_parse_time(const char *s, int64_t *ns_out, struct custody_err *err)
 {
     size_t digits = strspn(s, "0123456789");
 

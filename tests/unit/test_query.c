@@ -122,7 +122,7 @@ parse(const char *s)
 {
     int64_t ns = 0;
     struct custody_err err = {0};
-    if (tl_parse_time_arg(s, &ns, &err) < 0)
+    if (query_out_parse_time(s, &ns, &err) < 0)
         return -1;
     return ns;
 }
@@ -142,21 +142,21 @@ test_time_parsing(void)
     CHECK_INT(parse("1772323200"), T0 * NS);
     CHECK_INT(parse("1772323200.25"), T0 * NS + 250000000);
     CHECK_INT(parse("2026-03-01T00:00:00.000000001Z"), T0 * NS + 1);
-    CHECK(tl_parse_time_arg("2026-02-30", &ns, &err) == CUSTODY_ERR_USAGE);
+    CHECK(query_out_parse_time("2026-02-30", &ns, &err) == CUSTODY_ERR_USAGE);
     CHECK(strstr(err.msg, "'2026-02-30' is not a time") != NULL);
-    CHECK(tl_parse_time_arg("2025-02-29", &ns, &err) < 0);
-    CHECK(tl_parse_time_arg("2024-02-29", &ns, &err) == 0);
-    CHECK(tl_parse_time_arg("yesterday", &ns, &err) < 0);
-    CHECK(tl_parse_time_arg("2026-03-01T24:00", &ns, &err) < 0);
-    CHECK(tl_parse_time_arg("1772323200.", &ns, &err) < 0);
-    CHECK(tl_parse_time_arg("", &ns, &err) < 0);
-    CHECK(tl_parse_time_arg("-5", &ns, &err) < 0);
-    CHECK(tl_display_zone("Mars/Olympus_Mons", &err) == CUSTODY_ERR_USAGE);
+    CHECK(query_out_parse_time("2025-02-29", &ns, &err) < 0);
+    CHECK(query_out_parse_time("2024-02-29", &ns, &err) == 0);
+    CHECK(query_out_parse_time("yesterday", &ns, &err) < 0);
+    CHECK(query_out_parse_time("2026-03-01T24:00", &ns, &err) < 0);
+    CHECK(query_out_parse_time("1772323200.", &ns, &err) < 0);
+    CHECK(query_out_parse_time("", &ns, &err) < 0);
+    CHECK(query_out_parse_time("-5", &ns, &err) < 0);
+    CHECK(query_out_zone("Mars/Olympus_Mons", &err) == CUSTODY_ERR_USAGE);
     CHECK(strstr(err.msg, "unknown time zone 'Mars/Olympus_Mons'") != NULL);
-    CHECK(tl_display_zone("../../etc/passwd", &err) == CUSTODY_ERR_USAGE);
-    CHECK(tl_display_zone("/etc/passwd", &err) == CUSTODY_ERR_USAGE);
-    CHECK(tl_display_zone("Europe/Berlin", &err) == 0);
-    CHECK(tl_display_zone("UTC", &err) == 0);
+    CHECK(query_out_zone("../../etc/passwd", &err) == CUSTODY_ERR_USAGE);
+    CHECK(query_out_zone("/etc/passwd", &err) == CUSTODY_ERR_USAGE);
+    CHECK(query_out_zone("Europe/Berlin", &err) == 0);
+    CHECK(query_out_zone("UTC", &err) == 0);
 }
 
 static void
@@ -467,17 +467,17 @@ static char *export(struct casedb *db, const char *fmt, const char *tz, const ch
 {
     struct casedb_filter f;
     struct custody_err err = {0};
-    struct tl_display d = {tz, 0};
+    struct fmt_display d = {tz, 0};
     struct strbuf sb = STRBUF_INIT;
     int64_t rows = 0;
     int fd;
 
     memset(&f, 0, sizeof(f));
-    REQUIRE(tl_display_zone(tz, &err) == 0);
+    REQUIRE(query_out_zone(tz, &err) == 0);
     unlink(file);
     fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
     REQUIRE(fd >= 0);
-    REQUIRE(tl_query_write(db, &f, tl_format_find(fmt), &d, fd, &rows, &err) == 0);
+    REQUIRE(query_out_write(db, &f, fmt_find(fmt), &d, fd, &rows, &err) == 0);
     close(fd);
     CHECK_INT(rows, 10);
     REQUIRE(io_read_file(&sb, file, 1 << 20, &err) == 0);
@@ -509,7 +509,7 @@ test_formats(struct casedb *db)
     char *out;
 
     strbuf_addf(&file, "%s/out", dir);
-    CHECK(tl_format_find("nosuch") == NULL);
+    CHECK(fmt_find("nosuch") == NULL);
 
     /* csv: formula defence, quoting, no raw control bytes */
     out = export(db, "csv", NULL, file.buf);
@@ -612,7 +612,7 @@ static void
 test_plot(struct casedb *db)
 {
     struct casedb_filter f;
-    struct tl_plot_opts o;
+    struct plot_opts o;
     struct custody_err err = {0};
     struct strbuf sb = STRBUF_INIT, file = STRBUF_INIT;
     int64_t total = 0;
@@ -622,7 +622,7 @@ test_plot(struct casedb *db)
     o.bucket_ns = 3600 * NS;
     o.by = CASEDB_GROUP_SOURCE;
     o.title = "case <\"x\"> & 'y'";
-    REQUIRE(tl_plot_svg(db, &f, &o, &sb, &total, &err) == 0);
+    REQUIRE(plot_svg(db, &f, &o, &sb, &total, &err) == 0);
     CHECK_INT(total, 10);
     CHECK(strstr(sb.buf, "case &lt;&quot;x&quot;&gt; &amp; &#39;y&#39;") != NULL);
     strbuf_addf(&file, "%s/plot.svg", dir);
@@ -641,7 +641,7 @@ test_plot(struct casedb *db)
     /* a hostile asset name in the legend and the HTML event list */
     strbuf_reset(&sb);
     o.by = CASEDB_GROUP_ACTION;
-    REQUIRE(tl_plot_html(db, &f, &o, &sb, &total, &err) == 0);
+    REQUIRE(plot_html(db, &f, &o, &sb, &total, &err) == 0);
     CHECK(strstr(sb.buf, "<script>") == NULL);
     CHECK(strstr(sb.buf, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
     CHECK(strstr(sb.buf, "http://") == NULL || strstr(sb.buf, "http://www.w3.org/2000/svg"));
@@ -650,14 +650,14 @@ test_plot(struct casedb *db)
     /* an empty result is a valid plot that says so */
     strbuf_reset(&sb);
     f.user = "nobody";
-    REQUIRE(tl_plot_svg(db, &f, &o, &sb, &total, &err) == 0);
+    REQUIRE(plot_svg(db, &f, &o, &sb, &total, &err) == 0);
     CHECK_INT(total, 0);
     CHECK(strstr(sb.buf, "no events match") != NULL);
     /* too many buckets */
     memset(&f, 0, sizeof(f));
     strbuf_reset(&sb);
     o.bucket_ns = NS;
-    CHECK(tl_plot_svg(db, &f, &o, &sb, &total, &err) == CUSTODY_ERR_USAGE);
+    CHECK(plot_svg(db, &f, &o, &sb, &total, &err) == CUSTODY_ERR_USAGE);
     strbuf_release(&sb);
     strbuf_release(&file);
 }
