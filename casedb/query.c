@@ -37,13 +37,14 @@ static const char row_columns[] =
     " coalesce(e.uid, f.uid), coalesce(e.gid, f.gid), e.port, e.pid, e.host, e.user, e.ip,"
     " e.program, e.message, e.location, e.tz, e.flags | coalesce(f.flags, 0), e.data,"
     " f.name_type, f.meta_type, f.atime, f.mtime, f.ctime, f.crtime, f.md5, f.sha256,"
-    " f.ioc_name";
+    " f.ioc_name, f.link, p.prefix";
 
 /* Events first (CROSS JOIN fixes the order): every filter narrows events through
  * one of its indexes; evidence, assets and files are looked up by primary key. */
 static const char from_clause[] = " FROM events e CROSS JOIN evidence ev ON ev.id = e.evidence_id"
                                   " CROSS JOIN assets a ON a.id = ev.asset_id"
-                                  " LEFT JOIN files f ON f.id = e.file_id";
+                                  " LEFT JOIN files f ON f.id = e.file_id"
+                                  " LEFT JOIN partitions p ON p.id = f.partition_id";
 
 static void
 ip_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -480,6 +481,9 @@ fill_row(sqlite3_stmt *st, struct casedb_event_row *r)
     r->md5 = col_text(st, 31);
     r->sha256 = col_text(st, 32);
     r->ioc_name = col_text(st, 33);
+    r->link = sqlite3_column_blob(st, 34);
+    r->link_len = (size_t)sqlite3_column_bytes(st, 34);
+    r->part_prefix = col_text(st, 35);
 }
 
 /* A malformed FTS5 expression is the user's mistake, not a database failure. */

@@ -51,12 +51,16 @@ struct casedb_event_row {
     const char *inode;
     int64_t size, mode, uid, gid, port, pid;                                 /* -1 when unknown */
     const char *host, *user, *ip, *program, *message, *location, *tz, *data; /* may be NULL */
-    int64_t flags; /* events.flags | files.flags: 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc, ... */
+    int64_t flags; /* events.flags | files.flags: 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc, 16
+                      realloc */
     /* file-system events only: the file's record */
     int64_t name_type, meta_type; /* TSK enum values, -1 unknown */
     int has_atime, has_mtime, has_ctime, has_crtime;
     int64_t atime, mtime, ctime, crtime; /* ns UTC */
     const char *md5, *sha256, *ioc_name;
+    const unsigned char *link; /* symbolic link target, may be NULL */
+    size_t link_len;
+    const char *part_prefix; /* the partition's body-file prefix ("" or "/p2"), may be NULL */
 };
 
 /* Return 0 to go on, 1 to stop early (not an error), a negative code to fail. */

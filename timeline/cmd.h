@@ -29,5 +29,8 @@ int cmd_resolve_evidence(struct cmd_ctx *ctx, struct casedb *db, const char *hos
 
 int cmd_build(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_query(int argc, char **argv); /* query, pivot, plot: cmd_query.c, cmd_pivot.c, cmd_plot.c */
+int cmd_pivot(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

@@ -92,7 +92,7 @@ cmd_pivot(int argc, char **argv)
     struct custody_err err = {0};
     struct casedb_filter f;
     struct casedb *db = NULL;
-    struct fmt_display d = {NULL, 0};
+    struct fmt_display d = {NULL, 0, 0};
     struct pivot_print p;
     const char *hash = NULL, *value = NULL;
     enum casedb_pivot_kind kind = CASEDB_PIVOT_IP;

@@ -72,7 +72,7 @@ cmd_query(int argc, char **argv)
     struct custody_err err = {0};
     struct casedb_filter f;
     struct casedb *db = NULL;
-    struct fmt_display d = {NULL, 0};
+    struct fmt_display d = {NULL, 0, 0};
     const struct fmt_ops *fmt;
     const char *format = NULL, *output = NULL;
     int count_only = 0, explain = 0, opt, rc, fd = STDOUT_FILENO;

@@ -81,7 +81,7 @@ l2t_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_e
     l2t_str(sb, fmt_timestamp_desc(r));
     l2t_str(sb, r->user);
     l2t_str(sb, r->asset);
-    fmt_event_text(&text, r);
+    fmt_event_text(w, &text, r);
     if (text.len)
         l2t_field(sb, text.buf, text.len, 80);
     else

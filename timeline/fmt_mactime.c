@@ -140,7 +140,7 @@ mac_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_e
     strbuf_addstr(&st->arena, r->inode ? r->inode : "0");
     e->inode_len = st->arena.len - e->key_off;
     strbuf_addch(&st->arena, ',');
-    fmt_body_name(&st->arena, r);
+    fmt_body_name(w, &st->arena, r);
     e->key_len = st->arena.len - e->key_off;
     e->macb = 1u << (k - "macb");
     e->size = r->size < 0 ? 0 : r->size;

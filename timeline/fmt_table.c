@@ -73,9 +73,9 @@ row_cells(struct fmt_writer *w, const struct casedb_event_row *r, struct strbuf 
     }
     strbuf_reset(&t);
     if (r->file_id) {
-        fmt_body_name(&t, r);
+        fmt_body_name(w, &t, r);
     } else {
-        fmt_event_text(&t, r);
+        fmt_event_text(w, &t, r);
     }
     strbuf_add_safe(arena, t.buf, t.len);
     strbuf_addch(arena, '\0');

@@ -22,7 +22,7 @@ ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_er
         json_escape(sb, r->message, strlen(r->message));
     } else {
         struct strbuf t = STRBUF_INIT;
-        fmt_event_text(&t, r);
+        fmt_event_text(w, &t, r);
         if (!t.len)
             strbuf_addstr(&t, "-");
         json_escape(sb, t.buf, t.len);

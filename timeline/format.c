@@ -2,6 +2,8 @@
 #include "format.h"
 
 #include "io.h"
+#include "timeline.h"
+#include "tsk_adapter.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@ fmt_writer_init(struct fmt_writer *w, const struct fmt_ops *f, int fd, const str
     w->utc = !d || !d->tz || !strcmp(d->tz, "UTC");
     w->tz_name = w->utc ? "UTC" : d->tz;
     w->width = d ? d->width : 0;
+    w->host_prefix = d ? d->host_prefix : 0;
 }
 
 int
@@ -221,38 +224,70 @@ fmt_csv_cell_str(struct strbuf *sb, const char *s)
 void
 fmt_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode)
 {
-    /* TSK's tsk_fs_name_type_str and tsk_fs_meta_type_str, indexed by its enums. */
-    static const char name_chars[] = "-pcdbrlshwvV";
-    static const char meta_chars[] = "-rdpcblhswvV";
-    char *p = out;
+    tsk_mode_string(out, (int)name_type, (int)meta_type, (uint32_t)(mode < 0 ? 0 : mode));
+}
 
-    *p++ = name_type >= 0 && name_type < 12 ? name_chars[name_type] : '-';
-    *p++ = '/';
-    *p++ = meta_type >= 0 && meta_type < 12 ? meta_chars[meta_type] : '-';
-    if (mode < 0)
-        mode = 0;
-    *p++ = mode & 0400 ? 'r' : '-';
-    *p++ = mode & 0200 ? 'w' : '-';
-    *p++ = mode & 04000 ? (mode & 0100 ? 's' : 'S') : (mode & 0100 ? 'x' : '-');
-    *p++ = mode & 040 ? 'r' : '-';
-    *p++ = mode & 020 ? 'w' : '-';
-    *p++ = mode & 02000 ? (mode & 010 ? 's' : 'S') : (mode & 010 ? 'x' : '-');
-    *p++ = mode & 04 ? 'r' : '-';
-    *p++ = mode & 02 ? 'w' : '-';
-    *p++ = mode & 01000 ? (mode & 01 ? 't' : 'T') : (mode & 01 ? 'x' : '-');
-    *p = '\0';
+/* The row as the file-system store describes a file, for the body-file writers
+ * export uses (one implementation of fls's line format). */
+static void
+row_file(const struct casedb_event_row *r, struct tl_file *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->path = r->path ? (const void *)r->path : "";
+    f->path_len = r->path ? r->path_len : 0;
+    f->link = r->link;
+    f->link_len = r->link_len;
+    f->inode = r->inode ? r->inode : "0";
+    f->name_type = (int)r->name_type;
+    f->meta_type = (int)r->meta_type;
+    f->mode = r->mode;
+    f->uid = r->uid;
+    f->gid = r->gid;
+    f->size = r->size;
+    f->flags = (unsigned)r->flags;
+    f->time[TL_ATIME] = r->atime;
+    f->time[TL_MTIME] = r->mtime;
+    f->time[TL_CTIME] = r->ctime;
+    f->time[TL_CRTIME] = r->crtime;
+    f->time_set = (r->has_atime ? 1u << TL_ATIME : 0) | (r->has_mtime ? 1u << TL_MTIME : 0) |
+                  (r->has_ctime ? 1u << TL_CTIME : 0) | (r->has_crtime ? 1u << TL_CRTIME : 0);
+    f->md5 = r->md5;
+    f->sha256 = r->sha256;
+    f->ioc_name = r->ioc_name;
+}
+
+/* "/host/label" (when several evidence items can appear) + the partition's prefix. */
+static void
+row_prefix(const struct fmt_writer *w, const struct casedb_event_row *r, struct strbuf *sb)
+{
+    if (w->host_prefix)
+        strbuf_addf(sb, "/%s/%s", r->asset ? r->asset : "", r->evidence ? r->evidence : "");
+    if (r->part_prefix)
+        strbuf_addstr(sb, r->part_prefix);
 }
 
 void
-fmt_body_name(struct strbuf *sb, const struct casedb_event_row *r)
+fmt_body_name(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r)
 {
-    /* fls replaces control bytes with '^' and keeps every other byte. */
-    for (size_t i = 0; r->path && i < r->path_len; i++)
-        strbuf_addch(sb, r->path[i] < 0x20 ? '^' : r->path[i]);
-    if (r->flags & 4)
-        strbuf_addstr(sb, " ($FILE_NAME)");
-    if (r->flags & 1)
-        strbuf_addstr(sb, " (deleted)");
+    struct strbuf prefix = STRBUF_INIT;
+    struct tl_file f;
+
+    row_prefix(w, r, &prefix);
+    row_file(r, &f);
+    timeline_body_name(sb, prefix.len ? prefix.buf : "", &f);
+    strbuf_release(&prefix);
+}
+
+void
+fmt_body_line(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r)
+{
+    struct strbuf prefix = STRBUF_INIT;
+    struct tl_file f;
+
+    row_prefix(w, r, &prefix);
+    row_file(r, &f);
+    timeline_body_line(sb, prefix.len ? prefix.buf : "", &f);
+    strbuf_release(&prefix);
 }
 
 const char *
@@ -274,12 +309,12 @@ fmt_timestamp_desc(const struct casedb_event_row *r)
 }
 
 void
-fmt_event_text(struct strbuf *sb, const struct casedb_event_row *r)
+fmt_event_text(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r)
 {
     if (r->message && *r->message)
         strbuf_addstr(sb, r->message);
     else if (r->file_id)
-        fmt_body_name(sb, r);
+        fmt_body_name(w, sb, r);
     else if (r->path)
         strbuf_add(sb, r->path, r->path_len);
 }

@@ -24,8 +24,9 @@ struct fmt_ops {
 
 /* How times are shown. Stored times are always UTC; a zone changes display only. */
 struct fmt_display {
-    const char *tz; /* NULL or "UTC": UTC; else an IANA zone already set in $TZ */
-    int width;      /* terminal columns for table; 0: no limit */
+    const char *tz;  /* NULL or "UTC": UTC; else an IANA zone already set in $TZ */
+    int width;       /* terminal columns for table; 0: no limit */
+    int host_prefix; /* body names start with "/host/label" (several evidence items) */
 };
 
 struct fmt_writer {
@@ -35,6 +36,7 @@ struct fmt_writer {
     int utc;
     const char *tz_name; /* "UTC" or the zone's name */
     int width;
+    int host_prefix;
     void *state; /* the format's */
     int64_t rows;
     /* One-second cache of the formatted date and time (exports repeat seconds). */
@@ -79,13 +81,17 @@ void fmt_csv_cell_str(struct strbuf *sb, const char *s);
 
 /* fls's mode column: name type, '/', meta type and permissions: "r/rrw-r--r--". */
 void fmt_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t mode);
-/* The name as fls -m writes it: path (control bytes as '^', other bytes raw),
- * " ($FILE_NAME)" for NTFS $FILE_NAME entries, " (deleted)" for deleted names. */
-void fmt_body_name(struct strbuf *sb, const struct casedb_event_row *r);
+/* The body-file name and line of a file-system event's file, exactly as
+ * `custody-timeline export --format body` (and fls -r -m) writes them: the
+ * "/host/label" prefix when w->host_prefix, the partition prefix, the path with
+ * control bytes as '^', " -> link", " ($FILE_NAME)", " (deleted[-realloc])". */
+void fmt_body_name(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r);
+void fmt_body_line(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r);
 /* plaso's timestamp_desc for the event ("Content Modification Time", ...). */
 const char *fmt_timestamp_desc(const struct casedb_event_row *r);
 /* The text that describes an event: its message, else its path. */
-void fmt_event_text(struct strbuf *sb, const struct casedb_event_row *r);
+void fmt_event_text(const struct fmt_writer *w, struct strbuf *sb,
+                    const struct casedb_event_row *r);
 
 /* Simple set of int64 (file ids already written). */
 struct fmt_idset {

@@ -18,6 +18,7 @@ static const char usage[] =
     "                         split raw) into the case database\n"
     "  export --case-db CASE.db [--evidence [HOST/]LABEL] --format body|mactime|jsonl\n"
     "                         write the timeline to stdout or --output FILE\n"
+    "  query|pivot|plot --case-db CASE.db [filters]  search, pivot and plot the timeline\n"
     "\n"
     "'custody-timeline COMMAND --help' describes a command.\n"
     "\n"
@@ -35,8 +36,8 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"build", cmd_build},
-        {"export", cmd_export},
+        {"build", cmd_build}, {"export", cmd_export}, {"query", cmd_query},
+        {"pivot", cmd_pivot}, {"plot", cmd_plot},
     };
 
     if (argc < 2)

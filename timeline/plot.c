@@ -387,9 +387,9 @@ html_event(void *ctx, const struct casedb_event_row *r)
     xml_str(h->sb, r->ip);
     strbuf_addstr(h->sb, "</td><td>");
     if (r->file_id)
-        fmt_body_name(&t, r);
+        fmt_body_name(&h->w, &t, r);
     else
-        fmt_event_text(&t, r);
+        fmt_event_text(&h->w, &t, r);
     plot_xml_escape(h->sb, t.buf, t.len);
     strbuf_addstr(h->sb, "</td></tr>\n");
     strbuf_release(&t);
@@ -408,7 +408,7 @@ plot_html(struct casedb *db, const struct casedb_filter *f, const struct plot_op
 {
     struct plot_data p;
     struct html_ctx h;
-    struct fmt_display d = {"UTC", 0};
+    struct fmt_display d = {"UTC", 0, 1};
     int busiest = o->busiest > 0 ? o->busiest : 5;
     int per = o->events_per_top > 0 ? o->events_per_top : 20;
     int rc = plot_load(db, f, o, &p, err);

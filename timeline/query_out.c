@@ -26,11 +26,16 @@ query_out_write(struct casedb *db, const struct casedb_filter *f, const struct f
 {
     struct fmt_writer w;
     struct write_ctx c = {&w, err};
+    struct fmt_display dd = {NULL, 0, 0};
     int rc;
 
     if (rows_out)
         *rows_out = 0;
-    fmt_writer_init(&w, fmt, fd, d);
+    if (d)
+        dd = *d;
+    /* As export does: body names carry "/host/label" unless one evidence item is named. */
+    dd.host_prefix = f->n_evidence != 1;
+    fmt_writer_init(&w, fmt, fd, &dd);
     if ((rc = fmt_writer_begin(&w, err)) == 0 &&
         (rc = casedb_query(db, f, write_row, &c, rows_out, err)) == 0)
         rc = fmt_writer_end(&w, err);

@@ -462,26 +462,36 @@ test_explain(struct casedb *db)
     strbuf_release(&sb);
 }
 
-/* Run a format over the whole case into a file; returns its contents. */
-static char *export(struct casedb *db, const char *fmt, const char *tz, const char *file)
+/* Run a format over the case (or one evidence item) into a file; returns its contents. */
+static char *
+export_ev(struct casedb *db, const char *fmt, const char *tz, const char *file,
+          const char *evidence, int64_t want_rows)
 {
     struct casedb_filter f;
     struct custody_err err = {0};
-    struct fmt_display d = {tz, 0};
+    struct fmt_display d = {tz, 0, 0};
     struct strbuf sb = STRBUF_INIT;
     int64_t rows = 0;
     int fd;
 
     memset(&f, 0, sizeof(f));
+    if (evidence)
+        f.evidence[f.n_evidence++] = evidence;
     REQUIRE(query_out_zone(tz, &err) == 0);
     unlink(file);
     fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
     REQUIRE(fd >= 0);
     REQUIRE(query_out_write(db, &f, fmt_find(fmt), &d, fd, &rows, &err) == 0);
     close(fd);
-    CHECK_INT(rows, 10);
+    CHECK_INT(rows, want_rows);
     REQUIRE(io_read_file(&sb, file, 1 << 20, &err) == 0);
     return strbuf_detach(&sb, NULL);
+}
+
+static char *
+run_export(struct casedb *db, const char *fmt, const char *tz, const char *file)
+{
+    return export_ev(db, fmt, tz, file, NULL, 10);
 }
 
 static int
@@ -512,7 +522,7 @@ test_formats(struct casedb *db)
     CHECK(fmt_find("nosuch") == NULL);
 
     /* csv: formula defence, quoting, no raw control bytes */
-    out = export(db, "csv", NULL, file.buf);
+    out = run_export(db, "csv", NULL, file.buf);
     CHECK(strncmp(out, "time,asset,evidence,source,action,path,", 39) == 0);
     CHECK(strstr(out, ",\"'=cmd|' /C calc'!A0 <script>alert(1)</script> \\x1b[31mRED\\xff\",") !=
           NULL);
@@ -527,12 +537,12 @@ test_formats(struct casedb *db)
     free(out);
 
     /* --tz changes display only */
-    out = export(db, "csv", "Asia/Kolkata", file.buf);
+    out = run_export(db, "csv", "Asia/Kolkata", file.buf);
     CHECK(strstr(out, "2026-03-01T05:30:00.000000000+05:30,web1,sda,fs,m,") != NULL);
     free(out);
 
     /* json / jsonl: valid UTF-8 JSON; invalid path bytes kept in path_hex */
-    out = export(db, "jsonl", NULL, file.buf);
+    out = run_export(db, "jsonl", NULL, file.buf);
     CHECK(strchr(out, 0x1b) == NULL);
     CHECK(strstr(out, "\\u001b[31mRED\\ufffd") != NULL);
     if (has_python())
@@ -540,14 +550,14 @@ test_formats(struct casedb *db)
                         "encoding=\"utf-8\")]",
                         file.buf));
     free(out);
-    out = export(db, "json", NULL, file.buf);
+    out = run_export(db, "json", NULL, file.buf);
     if (has_python())
         CHECK(python_ok("import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==10",
                         file.buf));
     free(out);
 
     /* timesketch: message, datetime (parseable, UTC), timestamp_desc on every line */
-    out = export(db, "timesketch", "Europe/Berlin", file.buf);
+    out = run_export(db, "timesketch", "Europe/Berlin", file.buf);
     CHECK(strstr(out, "\"datetime\":\"2026-03-01T00:00:00.000000+00:00\"") != NULL);
     CHECK(strstr(out, "\"timestamp_desc\":\"Content Modification Time\"") != NULL);
     if (has_python())
@@ -564,13 +574,13 @@ test_formats(struct casedb *db)
     free(out);
 
     /* l2tcsv: plaso's header, 17 columns on every line */
-    out = export(db, "l2tcsv", NULL, file.buf);
+    out = run_export(db, "l2tcsv", NULL, file.buf);
     CHECK(strncmp(out,
                   "date,time,timezone,MACB,source,sourcetype,type,user,host,short,desc,version,"
                   "filename,inode,notes,format,extra\n",
                   104) == 0);
     CHECK(strstr(out, "03/01/2026,00:00:00,UTC,M...,FILE,File stat,Content Modification Time,-,"
-                      "web1,/var/www/html/index.php,") != NULL);
+                      "web1,/web1/sda/var/www/html/index.php,") != NULL);
     if (has_python())
         CHECK(python_ok("import sys; ls=open(sys.argv[1], encoding=\"utf-8\").read()"
                         ".splitlines(); assert len(ls)==11 and all(len(l.split(\",\"))==17 "
@@ -580,27 +590,37 @@ test_formats(struct casedb *db)
     free(out);
 
     /* body: one line per file, fls -m layout */
-    out = export(db, "body", NULL, file.buf);
-    CHECK_STR(out, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|/var/www/html/index.php|12|r/rrw-r--r--|33|33|"
-                   "1200|1772323210|1772323200|0|0\n"
-                   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb|/var/www/html/up[1]*?.php (deleted)|13|"
-                   "r/rrwxr-xr-x|33|33|66|0|1772326800|0|0\n"
-                   "0|/tmp/a b,\"c\".sh|14|r/rrw-r--r--|0|0|10|0|0|1772409600|0\n");
+    out = run_export(db, "body", NULL, file.buf);
+    CHECK_STR(
+        out,
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|/web1/sda/var/www/html/index.php|12|r/rrw-r--r--|33|33|"
+        "1200|1772323210|1772323200|0|0\n"
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb|/web1/sda/var/www/html/up[1]*?.php (deleted)|13|"
+        "r/rrwxr-xr-x|33|33|66|0|1772326800|0|0\n"
+        "0|/db1/sda/tmp/a b,\"c\".sh|14|r/rrw-r--r--|0|0|10|0|0|1772409600|0\n");
+    free(out);
+
+    /* one evidence item: no "/host/label" prefix, as export --evidence writes */
+    out = export_ev(db, "body", NULL, file.buf, "web1/sda", 6);
+    CHECK(strncmp(out, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|/var/www/html/index.php|12|", 60) == 0);
     free(out);
 
     /* mactime: MACB merged per file and second */
-    out = export(db, "mactime", NULL, file.buf);
-    CHECK_STR(out,
-              "Date,Size,Type,Mode,UID,GID,Meta,File Name\n"
-              "2026-03-01T00:00:00Z,1200,m...,r/rrw-r--r--,33,33,12,\"/var/www/html/index.php\"\n"
-              "2026-03-01T00:00:10Z,1200,.a..,r/rrw-r--r--,33,33,12,\"/var/www/html/index.php\"\n"
-              "2026-03-01T01:00:00Z,66,m...,r/rrwxr-xr-x,33,33,13,"
-              "\"/var/www/html/up[1]*?.php (deleted)\"\n"
-              "2026-03-02T00:00:00Z,10,..c.,r/rrw-r--r--,0,0,14,\"/tmp/a b,\"\"c\"\".sh\"\n");
+    out = run_export(db, "mactime", NULL, file.buf);
+    CHECK_STR(
+        out,
+        "Date,Size,Type,Mode,UID,GID,Meta,File Name\n"
+        "2026-03-01T00:00:00Z,1200,m...,r/rrw-r--r--,33,33,12,\"/web1/sda/var/www/html/"
+        "index.php\"\n"
+        "2026-03-01T00:00:10Z,1200,.a..,r/rrw-r--r--,33,33,12,\"/web1/sda/var/www/html/"
+        "index.php\"\n"
+        "2026-03-01T01:00:00Z,66,m...,r/rrwxr-xr-x,33,33,13,"
+        "\"/web1/sda/var/www/html/up[1]*?.php (deleted)\"\n"
+        "2026-03-02T00:00:00Z,10,..c.,r/rrw-r--r--,0,0,14,\"/db1/sda/tmp/a b,\"\"c\"\".sh\"\n");
     free(out);
 
     /* table: escaped for a terminal */
-    out = export(db, "table", NULL, file.buf);
+    out = run_export(db, "table", NULL, file.buf);
     CHECK(strchr(out, 0x1b) == NULL);
     CHECK(strstr(out, "\\x1b[31mRED\\xff") != NULL);
     CHECK(strncmp(out, "TIME ", 5) == 0);
