@@ -34,5 +34,8 @@ int cmd_keygen(int argc, char **argv);
 int cmd_custody(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

@@ -10,13 +10,19 @@
 
 static const char init_usage[] =
     "Usage: custody-casedb init CASE.db --case-number N --title T [--organisation O]\n"
+    "       custody-casedb init STATION.db --join CASE.db\n"
+    "       custody-casedb init STATION.db --case-uuid UUID --case-number N [--title T]\n"
     "\n"
-    "Create a new case database (refuses an existing file).\n"
+    "Create a new case database (refuses an existing file). A station imaging servers\n"
+    "for a case creates its own database of that case with --join (or --case-uuid\n"
+    "and --case-number when the case database is elsewhere); 'custody-casedb merge'\n"
+    "later brings it into the case database.\n"
     "\n"
     "  -n, --case-number N    the case number\n"
     "  -t, --title T          the case title\n"
     "  -o, --organisation O   the investigating organisation\n"
     "      --case-uuid UUID   join an existing case (a station database)\n"
+    "      --join CASE.db     join the case of CASE.db (its uuid, number, title)\n"
     "      --json             print the new case as JSON\n"
     "  -q, --quiet            print nothing on success\n"
     "  -h, --help             show this help\n";
@@ -46,6 +52,7 @@ cmd_init(int argc, char **argv)
         {"organisation", required_argument, NULL, 'o'},
         {"organization", required_argument, NULL, 'o'},
         {"case-uuid", required_argument, NULL, 'U'},
+        {"join", required_argument, NULL, 'J'},
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -55,10 +62,12 @@ cmd_init(int argc, char **argv)
     struct casedb_case c;
     struct custody_err err = {0};
     struct casedb *db = NULL;
-    const char *uuid = NULL;
-    int opt;
+    struct casedb_case joined;
+    const char *uuid = NULL, *join = NULL;
+    int opt, status;
 
     memset(&c, 0, sizeof(c));
+    memset(&joined, 0, sizeof(joined));
     while ((opt = getopt_long(argc, argv, "n:t:o:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'n':
@@ -72,6 +81,9 @@ cmd_init(int argc, char **argv)
             break;
         case 'U':
             uuid = optarg;
+            break;
+        case 'J':
+            join = optarg;
             break;
         case 'j':
             ctx.json = 1;
@@ -88,6 +100,33 @@ cmd_init(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage_error(CASEDB_PROG " init", "expected exactly one CASE.db path");
+    if (join) {
+        struct casedb *cdb = NULL;
+        if (uuid)
+            return cli_usage_error(CASEDB_PROG " init",
+                                   "--join and --case-uuid exclude each other");
+        ctx.case_db = join;
+        if ((status = cmd_open_db(&ctx, &cdb, CASEDB_READONLY)) != 0)
+            return status;
+        if (casedb_get_case(cdb, &joined, &err) < 0) {
+            casedb_close(cdb);
+            return cmd_fail(&ctx, &err);
+        }
+        casedb_close(cdb);
+        if ((c.case_number && strcmp(c.case_number, joined.case_number)) ||
+            (c.title && strcmp(c.title, joined.title))) {
+            casedb_case_release(&joined);
+            return cli_usage_error(CASEDB_PROG " init",
+                                   "--case-number/--title differ from the joined case's");
+        }
+        c.case_number = joined.case_number;
+        c.title = joined.title;
+        if (!c.organisation)
+            c.organisation = joined.organisation;
+        snprintf(c.uuid, sizeof(c.uuid), "%s", joined.uuid);
+    }
+    if (uuid && c.case_number && (!c.title || !*c.title))
+        c.title = c.case_number; /* a station database: the case database has the title */
     if (!c.case_number || !*c.case_number)
         return cli_usage_error(CASEDB_PROG " init", "--case-number is required");
     if (!c.title || !*c.title)
@@ -98,7 +137,9 @@ cmd_init(int argc, char **argv)
                                    "--case-uuid '%s' is not a lowercase RFC 4122 uuid", uuid);
         snprintf(c.uuid, sizeof(c.uuid), "%s", uuid);
     }
-    if (casedb_create(&db, argv[optind], &c, &err) < 0)
+    status = casedb_create(&db, argv[optind], &c, &err);
+    casedb_case_release(&joined);
+    if (status < 0)
         return cmd_fail(&ctx, &err);
     struct casedb_case got;
     if (casedb_get_case(db, &got, &err) < 0) {

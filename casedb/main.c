@@ -12,7 +12,7 @@ static const char usage[] =
     "(evidence), examiners and keys, the signed custody log.\n"
     "\n"
     "Commands:\n"
-    "  init CASE.db --case-number N --title T [--organisation O]\n"
+    "  init CASE.db --case-number N --title T [--organisation O] | --join CASE.db\n"
     "                         create a case database\n"
     "  asset add|list|show    servers of the case\n"
     "  evidence add|list|show disks and volumes of a server\n"
@@ -22,6 +22,10 @@ static const char usage[] =
     "  transfer               a hand-over, signed by giver and receiver\n"
     "  checkpoint             a signed statement of the custody log's head\n"
     "  status                 one-screen summary of the case\n"
+    "  export --format case|dfxml --out FILE\n"
+    "                         CASE/UCO JSON-LD of the case, DFXML of an acquisition\n"
+    "  report --html FILE     self-contained printable case report\n"
+    "  merge OTHER.db --key K bring a station's database into the case\n"
     "\n"
     "Every command but init and keygen names the database with --case-db CASE.db (default:\n"
     "$CUSTODY_CASE_DB) and takes --json (one JSON document on stdout) and --quiet.\n"
@@ -44,6 +48,7 @@ main(int argc, char **argv)
         {"init", cmd_init},         {"asset", cmd_asset},       {"evidence", cmd_evidence},
         {"examiner", cmd_examiner}, {"status", cmd_status},     {"keygen", cmd_keygen},
         {"custody", cmd_custody},   {"transfer", cmd_transfer}, {"checkpoint", cmd_checkpoint},
+        {"export", cmd_export},     {"report", cmd_report},     {"merge", cmd_merge},
     };
 
     if (argc < 2)

@@ -1,0 +1,687 @@
+/* Merging station databases. The station's file is checked on its own read-only
+ * connection first (schema, integrity, custody chains), then attached read-only to
+ * the case database, where every conflict is looked for before anything is written,
+ * and everything is copied in one transaction with set-based INSERT ... SELECT.
+ * Rows are matched by what identifies them across databases (host name, evidence
+ * label, acquisition uuid, key id, chain and sequence number), never by row id. */
+#include "merge.h"
+
+#include "db_internal.h"
+
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+merge_result_release(struct merge_result *r)
+{
+    if (!r)
+        return;
+    free(r->source_head_hash);
+    r->source_head_hash = NULL;
+    strbuf_release(&r->problems);
+}
+
+static void
+problem(struct strbuf *sb, size_t *n, const char *kind, const char *text)
+{
+    strbuf_addf(sb, "%s: %s\n", kind, text);
+    (*n)++;
+}
+
+/* Run a query whose rows are one text column each; each row becomes a problem line. */
+static int
+collect(struct casedb *db, const char *sql, const char *bind1, const char *kind, struct strbuf *sb,
+        size_t *n, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(db, &st, sql, err);
+
+    if (rc < 0)
+        return rc;
+    if (bind1)
+        for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
+            db_bind_text(st, i, bind1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        problem(sb, n, kind, (const char *)sqlite3_column_text(st, 0));
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot compare the databases");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Execute a writing statement; adds the number of changed rows to *count. */
+static int
+exec_count(struct casedb *db, const char *sql, const char *bind1, int64_t *count,
+           struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(db, &st, sql, err);
+
+    if (rc < 0)
+        return rc;
+    if (bind1)
+        for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
+            db_bind_text(st, i, bind1);
+    rc = db_exec_stmt(db, st, err, "cannot merge");
+    if (rc == 0 && count)
+        *count += sqlite3_changes(db->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+merge_check_chain_links(struct casedb *db, struct strbuf *findings, size_t *n,
+                        struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct strbuf line = STRBUF_INIT, chain = STRBUF_INIT, prev_hash = STRBUF_INIT;
+    int64_t expect = 1;
+    int rc;
+
+    rc = db_prepare(db, &st,
+                    "SELECT chain, seq, prev_hash, entry_hash FROM custody_events"
+                    " ORDER BY chain, seq",
+                    err);
+    if (rc < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        int64_t seq = sqlite3_column_int64(st, 1);
+        const char *prev = (const char *)sqlite3_column_text(st, 2);
+        const char *hash = (const char *)sqlite3_column_text(st, 3);
+
+        if (strcmp(c, chain.buf ? chain.buf : "") != 0 || !chain.len) {
+            strbuf_reset(&chain);
+            strbuf_addstr(&chain, c);
+            strbuf_reset(&prev_hash);
+            expect = 1;
+        }
+        strbuf_reset(&line);
+        if (seq != expect) {
+            strbuf_addf(&line,
+                        "custody chain %s: entry %lld follows %lld (entries missing or "
+                        "reordered)",
+                        c, (long long)seq, (long long)expect - 1);
+            problem(findings, n, "tampered", line.buf);
+        } else if (expect > 1 && strcmp(prev, prev_hash.buf) != 0) {
+            strbuf_addf(&line,
+                        "custody chain %s: entry %lld does not link to entry %lld "
+                        "(prev_hash %.16s..., previous entry hash %.16s...)",
+                        c, (long long)seq, (long long)seq - 1, prev, prev_hash.buf);
+            problem(findings, n, "tampered", line.buf);
+        }
+        strbuf_reset(&prev_hash);
+        strbuf_addstr(&prev_hash, hash);
+        expect = seq + 1;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read the custody log");
+    sqlite3_finalize(st);
+    strbuf_release(&line);
+    strbuf_release(&chain);
+    strbuf_release(&prev_hash);
+    return rc;
+}
+
+/* Everything about the source that can be learned on its own connection. */
+static int
+inspect_source(struct merge_result *res, struct casedb *db, const char *path,
+               const struct merge_hooks *hooks, struct custody_err *err)
+{
+    struct casedb *src = NULL;
+    struct casedb_case mine, theirs;
+    sqlite3_stmt *st = NULL;
+    int ok = 0, rc;
+
+    memset(&mine, 0, sizeof(mine));
+    memset(&theirs, 0, sizeof(theirs));
+    if ((rc = casedb_open(&src, path, CASEDB_READONLY, err)) < 0) {
+        custody_err_prefix(err, "cannot merge '%s'", path);
+        goto out;
+    }
+    if ((rc = casedb_get_case(db, &mine, err)) < 0 || (rc = casedb_get_case(src, &theirs, err)) < 0)
+        goto out;
+    snprintf(res->source_station, sizeof(res->source_station), "%s", theirs.station_uuid);
+    if (strcmp(mine.uuid, theirs.uuid) != 0) {
+        struct strbuf l = STRBUF_INIT;
+        strbuf_addf(&l, "case uuid %s in '%s' is not this case's %s (case number %s vs %s)",
+                    theirs.uuid, path, mine.uuid, theirs.case_number, mine.case_number);
+        problem(&res->problems, &res->n_problems, "conflict", l.buf);
+        strbuf_release(&l);
+    }
+    if (!strcmp(mine.station_uuid, theirs.station_uuid)) {
+        struct strbuf l = STRBUF_INIT;
+        strbuf_addf(&l, "'%s' is this database (or a copy of it): station %s", path,
+                    mine.station_uuid);
+        problem(&res->problems, &res->n_problems, "conflict", l.buf);
+        strbuf_release(&l);
+    }
+    if ((rc = casedb_integrity_check(src, &ok, err)) < 0)
+        goto out;
+    if (!ok)
+        problem(&res->problems, &res->n_problems, "tampered",
+                "the station database fails SQLite's integrity check");
+    if ((rc = merge_check_chain_links(src, &res->problems, &res->n_problems, err)) < 0)
+        goto out;
+    if (hooks && hooks->check_chains &&
+        (rc = hooks->check_chains(hooks->ctx, src, &res->problems, &res->n_problems, err)) < 0)
+        goto out;
+    /* The head of the station's own chain is what the merged entry names. */
+    if ((rc = db_prepare(src, &st,
+                         "SELECT entry_hash, seq FROM custody_events WHERE chain = ?"
+                         " ORDER BY seq DESC LIMIT 1",
+                         err)) < 0)
+        goto out;
+    db_bind_text(st, 1, theirs.station_uuid);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        res->source_head_hash = db_col_strdup(st, 0);
+        res->source_entries = sqlite3_column_int64(st, 1);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(src, rc, err, "cannot read the station's custody log");
+    }
+out:
+    sqlite3_finalize(st);
+    casedb_case_release(&mine);
+    casedb_case_release(&theirs);
+    casedb_close(src);
+    return rc;
+}
+
+/* Percent-encode a path into an SQLite URI that opens it read-only. */
+static void
+readonly_uri(struct strbuf *sb, const char *path)
+{
+    strbuf_addstr(sb, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            strbuf_addch(sb, *p);
+        else
+            strbuf_addf(sb, "%%%02X", *p);
+    }
+    strbuf_addstr(sb, "?mode=ro");
+}
+
+/* Asset, evidence and acquisition fields that must agree when both sides know them. */
+static int
+find_conflicts(struct merge_result *res, struct casedb *db, const char *my_station,
+               struct custody_err *err)
+{
+    static const char *const asset_fields[] = {"serial", "asset_tag"};
+    static const char *const evidence_fields[] = {"vendor", "model",       "serial",
+                                                  "size",   "sector_size", "physical_sector_size"};
+    static const char *const acq_fields[] = {"md5",         "sha1",   "sha256",      "media_size",
+                                             "sector_size", "status", "started_at",  "ended_at",
+                                             "bad_sectors", "format", "manifest_sig"};
+    struct strbuf sql = STRBUF_INIT;
+    struct strbuf *p = &res->problems;
+    size_t *n = &res->n_problems;
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(asset_fields) / sizeof(asset_fields[0]) && rc == 0; i++) {
+        const char *f = asset_fields[i];
+        strbuf_reset(&sql);
+        strbuf_addf(&sql,
+                    "SELECT printf('asset %%Q: %s %%Q in the case, %%Q in the station database',"
+                    " m.hostname, m.%s, s.%s) FROM src.assets s JOIN main.assets m"
+                    " ON m.hostname = s.hostname WHERE s.%s IS NOT NULL AND m.%s IS NOT NULL"
+                    " AND s.%s <> m.%s",
+                    f, f, f, f, f, f, f);
+        rc = collect(db, sql.buf, NULL, "conflict", p, n, err);
+    }
+    for (size_t i = 0; i < sizeof(evidence_fields) / sizeof(evidence_fields[0]) && rc == 0; i++) {
+        const char *f = evidence_fields[i];
+        strbuf_reset(&sql);
+        strbuf_addf(&sql,
+                    "SELECT printf('evidence %%Q/%%Q: %s %%Q in the case, %%Q in the station"
+                    " database', a.hostname, m.label, m.%s, s.%s) FROM src.evidence s"
+                    " JOIN src.assets sa ON sa.id = s.asset_id"
+                    " JOIN main.assets a ON a.hostname = sa.hostname"
+                    " JOIN main.evidence m ON m.asset_id = a.id AND m.label = s.label"
+                    " WHERE s.%s IS NOT NULL AND m.%s IS NOT NULL AND s.%s <> m.%s",
+                    f, f, f, f, f, f, f);
+        rc = collect(db, sql.buf, NULL, "conflict", p, n, err);
+    }
+    if (rc == 0)
+        rc = collect(db,
+                     "SELECT printf('acquisition %s: of %Q/%Q in the case, of %Q/%Q in the"
+                     " station database', s.uuid, ma.hostname, me.label, sa.hostname, se.label)"
+                     " FROM src.acquisitions s JOIN src.evidence se ON se.id = s.evidence_id"
+                     " JOIN src.assets sa ON sa.id = se.asset_id"
+                     " JOIN main.acquisitions m ON m.uuid = s.uuid"
+                     " JOIN main.evidence me ON me.id = m.evidence_id"
+                     " JOIN main.assets ma ON ma.id = me.asset_id"
+                     " WHERE ma.hostname <> sa.hostname OR me.label <> se.label",
+                     NULL, "conflict", p, n, err);
+    for (size_t i = 0; i < sizeof(acq_fields) / sizeof(acq_fields[0]) && rc == 0; i++) {
+        const char *f = acq_fields[i];
+        strbuf_reset(&sql);
+        strbuf_addf(&sql,
+                    "SELECT printf('acquisition %%s: %s %%Q in the case, %%Q in the station"
+                    " database', s.uuid, m.%s, s.%s) FROM src.acquisitions s"
+                    " JOIN main.acquisitions m ON m.uuid = s.uuid WHERE s.%s IS NOT m.%s",
+                    f, f, f, f, f);
+        rc = collect(db, sql.buf, NULL, "conflict", p, n, err);
+    }
+    if (rc == 0)
+        rc = collect(db,
+                     "SELECT printf('examiner key %s: %Q with key %Q in the case, %Q with key %Q"
+                     " in the station database', s.key_id, m.name, m.public_key, s.name,"
+                     " s.public_key) FROM src.examiners s JOIN main.examiners m"
+                     " ON m.key_id = s.key_id"
+                     " WHERE s.name <> m.name OR s.public_key IS NOT m.public_key",
+                     NULL, "conflict", p, n, err);
+    if (rc == 0)
+        rc = collect(db,
+                     "SELECT printf('custody chain %s entry %d: entry hash %s in the case, %s in"
+                     " the station database', s.chain, s.seq, m.entry_hash, s.entry_hash)"
+                     " FROM src.custody_events s JOIN main.custody_events m"
+                     " ON m.chain = s.chain AND m.seq = s.seq"
+                     " WHERE s.entry_hash <> m.entry_hash OR s.signature IS NOT m.signature"
+                     " OR s.prev_hash <> m.prev_hash",
+                     NULL, "conflict", p, n, err);
+    if (rc == 0)
+        rc = collect(db,
+                     "SELECT printf('custody chain %s (this database''s own): the station"
+                     " database holds %d entries of it that this database does not have',"
+                     " ?, count(*)) FROM src.custody_events s WHERE s.chain = ?"
+                     " AND NOT EXISTS (SELECT 1 FROM main.custody_events m"
+                     "   WHERE m.chain = s.chain AND m.seq = s.seq) HAVING count(*) > 0",
+                     my_station, "conflict", p, n, err);
+    if (rc == 0)
+        rc = collect(
+            db,
+            "WITH pairs AS (SELECT s.id AS sid, m.id AS mid, a.hostname AS host, m.label AS label"
+            "   FROM src.evidence s JOIN src.assets sa ON sa.id = s.asset_id"
+            "   JOIN main.assets a ON a.hostname = sa.hostname"
+            "   JOIN main.evidence m ON m.asset_id = a.id AND m.label = s.label),"
+            " counts AS (SELECT host, label,"
+            "   (SELECT count(*) FROM main.partitions WHERE evidence_id = mid) AS mp,"
+            "   (SELECT count(*) FROM main.files WHERE evidence_id = mid) AS mf,"
+            "   (SELECT count(*) FROM main.events WHERE evidence_id = mid) AS me,"
+            "   (SELECT count(*) FROM main.log_sources WHERE evidence_id = mid) AS ml,"
+            "   (SELECT count(*) FROM src.partitions WHERE evidence_id = sid) AS sp,"
+            "   (SELECT count(*) FROM src.files WHERE evidence_id = sid) AS sf,"
+            "   (SELECT count(*) FROM src.events WHERE evidence_id = sid) AS se,"
+            "   (SELECT count(*) FROM src.log_sources WHERE evidence_id = sid) AS sl FROM pairs)"
+            " SELECT printf('timeline of %Q/%Q: %d partitions, %d files, %d events, %d log"
+            " sources in the case, %d, %d, %d, %d in the station database', host, label, mp, mf,"
+            " me, ml, sp, sf, se, sl) FROM counts WHERE mp + mf + me + ml > 0"
+            " AND sp + sf + se + sl > 0 AND (mp <> sp OR mf <> sf OR me <> se OR ml <> sl)",
+            NULL, "conflict", p, n, err);
+    strbuf_release(&sql);
+    return rc;
+}
+
+/* Rank of an asset status, so that merging only ever moves a server forward. */
+#define STATUS_RANK(col)                                                                           \
+    "(CASE " col " WHEN 'registered' THEN 0 WHEN 'acquired' THEN 1 WHEN 'verified' THEN 2"         \
+    " WHEN 'cleared' THEN 3 WHEN 'decommissioned' THEN 4 ELSE -1 END)"
+
+static const char *const merge_statements[] = {
+    /* maps from the station's row ids to ours */
+    "CREATE TEMP TABLE merge_runmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_assetmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_evmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_exmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_acqmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_tlcopy (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_offsets (p INTEGER, f INTEGER, l INTEGER, w INTEGER, e INTEGER)",
+};
+
+static const char *const merge_cleanup[] = {
+    "DROP TABLE IF EXISTS temp.merge_runmap",  "DROP TABLE IF EXISTS temp.merge_assetmap",
+    "DROP TABLE IF EXISTS temp.merge_evmap",   "DROP TABLE IF EXISTS temp.merge_exmap",
+    "DROP TABLE IF EXISTS temp.merge_acqmap",  "DROP TABLE IF EXISTS temp.merge_tlcopy",
+    "DROP TABLE IF EXISTS temp.merge_offsets",
+};
+
+struct copy_step {
+    const char *sql;
+    size_t count_field; /* offsetof into merge_result, or (size_t)-1 */
+};
+
+#define R(field) offsetof(struct merge_result, field)
+#define NOCOUNT ((size_t)-1)
+
+static const struct copy_step copy_steps[] = {
+    /* Examiners by key id (or by name when they have no key); revocations travel. */
+    {"INSERT INTO main.examiners (name, role, public_key, key_id, added_at, revoked_at,"
+     " revoked_reason) SELECT name, role, public_key, key_id, added_at, revoked_at,"
+     " revoked_reason FROM src.examiners s WHERE NOT EXISTS (SELECT 1 FROM main.examiners m"
+     " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
+     "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name))",
+     R(examiners)},
+    {"UPDATE main.examiners SET revoked_at = (SELECT s.revoked_at FROM src.examiners s"
+     " WHERE s.key_id = main.examiners.key_id), revoked_reason = (SELECT s.revoked_reason"
+     " FROM src.examiners s WHERE s.key_id = main.examiners.key_id)"
+     " WHERE revoked_at IS NULL AND key_id IN (SELECT key_id FROM src.examiners"
+     " WHERE revoked_at IS NOT NULL)",
+     R(examiners)},
+    {"INSERT INTO temp.merge_exmap SELECT s.id, (SELECT min(m.id) FROM main.examiners m"
+     " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
+     "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name)) FROM src.examiners s",
+     NOCOUNT},
+    /* Tool runs, identified by what ran where and when. */
+    {"INSERT INTO main.runs (tool, version, argv, library_versions, hostname, username,"
+     " started_at, ended_at, exit_status) SELECT tool, version, argv, library_versions,"
+     " hostname, username, started_at, ended_at, exit_status FROM src.runs s"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.tool = s.tool AND m.argv = s.argv"
+     " AND m.started_at = s.started_at AND m.hostname IS s.hostname)",
+     R(runs)},
+    {"INSERT INTO temp.merge_runmap SELECT s.id, (SELECT min(m.id) FROM main.runs m"
+     " WHERE m.tool = s.tool AND m.argv = s.argv AND m.started_at = s.started_at"
+     " AND m.hostname IS s.hostname) FROM src.runs s",
+     NOCOUNT},
+    /* Servers by host name; a server's status only moves forward. */
+    {"INSERT INTO main.assets (hostname, asset_tag, serial, location, owner, notes, status,"
+     " created_at, updated_at, added_by) SELECT hostname, asset_tag, serial, location, owner,"
+     " notes, status, created_at, updated_at, added_by FROM src.assets s"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.assets m WHERE m.hostname = s.hostname)",
+     R(assets)},
+    {"UPDATE main.assets SET status = (SELECT s.status FROM src.assets s"
+     " WHERE s.hostname = main.assets.hostname), updated_at = (SELECT s.updated_at"
+     " FROM src.assets s WHERE s.hostname = main.assets.hostname)"
+     " WHERE " STATUS_RANK("status") " < (SELECT " STATUS_RANK(
+         "s.status") " FROM src.assets s"
+                     " WHERE s.hostname = main.assets.hostname)",
+     R(assets)},
+    {"UPDATE main.assets SET serial = coalesce(serial, (SELECT s.serial FROM src.assets s"
+     " WHERE s.hostname = main.assets.hostname)), asset_tag = coalesce(asset_tag,"
+     " (SELECT s.asset_tag FROM src.assets s WHERE s.hostname = main.assets.hostname)),"
+     " location = coalesce(location, (SELECT s.location FROM src.assets s"
+     " WHERE s.hostname = main.assets.hostname))"
+     " WHERE (serial IS NULL OR asset_tag IS NULL OR location IS NULL) AND EXISTS (SELECT 1"
+     " FROM src.assets s WHERE s.hostname = main.assets.hostname AND ((main.assets.serial"
+     " IS NULL AND s.serial IS NOT NULL) OR (main.assets.asset_tag IS NULL AND s.asset_tag IS"
+     " NOT NULL) OR (main.assets.location IS NULL AND s.location IS NOT NULL)))",
+     R(assets)},
+    {"INSERT INTO temp.merge_assetmap SELECT s.id, m.id FROM src.assets s JOIN main.assets m"
+     " ON m.hostname = s.hostname",
+     NOCOUNT},
+    /* Evidence items by server and label; unknown identity fields are filled in. */
+    {"INSERT INTO main.evidence (asset_id, label, vendor, model, serial, size, sector_size,"
+     " physical_sector_size, notes, added_by, created_at) SELECT am.dst_id, s.label, s.vendor,"
+     " s.model, s.serial, s.size, s.sector_size, s.physical_sector_size, s.notes, s.added_by,"
+     " s.created_at FROM src.evidence s JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.evidence m WHERE m.asset_id = am.dst_id"
+     " AND m.label = s.label)",
+     R(evidence)},
+    {"INSERT INTO temp.merge_evmap SELECT s.id, m.id FROM src.evidence s"
+     " JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
+     " JOIN main.evidence m ON m.asset_id = am.dst_id AND m.label = s.label",
+     NOCOUNT},
+    {"UPDATE main.evidence SET"
+     " vendor = coalesce(vendor, (SELECT s.vendor FROM src.evidence s JOIN temp.merge_evmap x"
+     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+     " model = coalesce(model, (SELECT s.model FROM src.evidence s JOIN temp.merge_evmap x"
+     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+     " serial = coalesce(serial, (SELECT s.serial FROM src.evidence s JOIN temp.merge_evmap x"
+     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+     " size = coalesce(size, (SELECT s.size FROM src.evidence s JOIN temp.merge_evmap x"
+     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+     " sector_size = coalesce(sector_size, (SELECT s.sector_size FROM src.evidence s"
+     "   JOIN temp.merge_evmap x ON x.src_id = s.id WHERE x.dst_id = main.evidence.id))"
+     " WHERE id IN (SELECT x.dst_id FROM temp.merge_evmap x JOIN src.evidence s"
+     "   ON s.id = x.src_id WHERE (main.evidence.vendor IS NULL AND s.vendor IS NOT NULL)"
+     "   OR (main.evidence.model IS NULL AND s.model IS NOT NULL)"
+     "   OR (main.evidence.serial IS NULL AND s.serial IS NOT NULL)"
+     "   OR (main.evidence.size IS NULL AND s.size IS NOT NULL)"
+     "   OR (main.evidence.sector_size IS NULL AND s.sector_size IS NOT NULL))",
+     R(evidence)},
+    /* Acquisitions by uuid, with their output files and unreadable ranges. */
+    {"INSERT INTO temp.merge_acqmap SELECT s.id, NULL FROM src.acquisitions s"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.acquisitions m WHERE m.uuid = s.uuid)",
+     NOCOUNT},
+    {"INSERT INTO main.acquisitions (uuid, evidence_id, examiner_id, run_id, format, source,"
+     " source_identity, output_base, media_size, sector_size, md5, sha1, sha256, started_at,"
+     " ended_at, status, error, bad_sectors, verify_image, verify_source, compression,"
+     " segment_size, chunk_sectors, case_number, evidence_number, description, notes,"
+     " examiner_name, tool_version, library_versions, command_line, manifest, manifest_sig)"
+     " SELECT s.uuid, ev.dst_id, ex.dst_id, rn.dst_id, s.format, s.source, s.source_identity,"
+     " s.output_base, s.media_size, s.sector_size, s.md5, s.sha1, s.sha256, s.started_at,"
+     " s.ended_at, s.status, s.error, s.bad_sectors, s.verify_image, s.verify_source,"
+     " s.compression, s.segment_size, s.chunk_sectors, s.case_number, s.evidence_number,"
+     " s.description, s.notes, s.examiner_name, s.tool_version, s.library_versions,"
+     " s.command_line, s.manifest, s.manifest_sig FROM src.acquisitions s"
+     " JOIN temp.merge_acqmap q ON q.src_id = s.id JOIN temp.merge_evmap ev"
+     " ON ev.src_id = s.evidence_id LEFT JOIN temp.merge_exmap ex ON ex.src_id = s.examiner_id"
+     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id ORDER BY s.id",
+     R(acquisitions)},
+    {"UPDATE temp.merge_acqmap SET dst_id = (SELECT m.id FROM main.acquisitions m"
+     " JOIN src.acquisitions s ON s.uuid = m.uuid WHERE s.id = temp.merge_acqmap.src_id)",
+     NOCOUNT},
+    {"INSERT INTO main.acquisition_files (acquisition_id, seq, name, size, sha256)"
+     " SELECT q.dst_id, f.seq, f.name, f.size, f.sha256 FROM src.acquisition_files f"
+     " JOIN temp.merge_acqmap q ON q.src_id = f.acquisition_id ORDER BY f.id",
+     R(acquisition_files)},
+    {"INSERT INTO main.read_errors (acquisition_id, first_sector, sector_count)"
+     " SELECT q.dst_id, r.first_sector, r.sector_count FROM src.read_errors r"
+     " JOIN temp.merge_acqmap q ON q.src_id = r.acquisition_id ORDER BY r.id",
+     R(read_errors)},
+    /* Verifications, identified by what was verified, by whom, when. */
+    {"INSERT INTO main.verifications (acquisition_id, asset_id, run_id, kind, verifier_key_id,"
+     " started_at, ended_at, verdict, report) SELECT ma.id, am.dst_id, rn.dst_id, v.kind,"
+     " v.verifier_key_id, v.started_at, v.ended_at, v.verdict, v.report"
+     " FROM src.verifications v LEFT JOIN src.acquisitions sa ON sa.id = v.acquisition_id"
+     " LEFT JOIN main.acquisitions ma ON ma.uuid = sa.uuid"
+     " LEFT JOIN temp.merge_assetmap am ON am.src_id = v.asset_id"
+     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = v.run_id"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.verifications m WHERE m.kind = v.kind"
+     " AND m.started_at = v.started_at AND m.verifier_key_id IS v.verifier_key_id"
+     " AND m.acquisition_id IS ma.id AND m.asset_id IS am.dst_id) ORDER BY v.id",
+     R(verifications)},
+    /* The custody log, verbatim: every station keeps its own chain. */
+    {"INSERT INTO main.custody_events (chain, seq, ts, action, asset, evidence, actor, key_id,"
+     " location, purpose, details, prev_hash, entry_hash, signature) SELECT chain, seq, ts,"
+     " action, asset, evidence, actor, key_id, location, purpose, details, prev_hash,"
+     " entry_hash, signature FROM src.custody_events s WHERE NOT EXISTS (SELECT 1"
+     " FROM main.custody_events m WHERE m.chain = s.chain AND m.seq = s.seq)"
+     " ORDER BY chain, seq",
+     R(custody_entries)},
+    {"INSERT INTO main.checkpoints (chain, entries, head_hash, key_id, created_at, statement,"
+     " signature) SELECT chain, entries, head_hash, key_id, created_at, statement, signature"
+     " FROM src.checkpoints s WHERE NOT EXISTS (SELECT 1 FROM main.checkpoints m"
+     " WHERE m.chain = s.chain AND m.entries = s.entries AND m.head_hash = s.head_hash"
+     " AND m.signature = s.signature)",
+     R(checkpoints)},
+    {"INSERT OR IGNORE INTO main.iocs (hash, algo, name, source) SELECT hash, algo, name,"
+     " source FROM src.iocs",
+     NOCOUNT},
+    /* Timelines: copied for an evidence item only when this database has none of it
+     * (find_conflicts refused differing ones). Row ids are shifted past ours, which
+     * keeps every reference between the timeline tables intact. */
+    {"INSERT INTO temp.merge_tlcopy SELECT x.src_id, x.dst_id FROM temp.merge_evmap x"
+     " WHERE NOT EXISTS (SELECT 1 FROM main.partitions WHERE evidence_id = x.dst_id)"
+     " AND NOT EXISTS (SELECT 1 FROM main.files WHERE evidence_id = x.dst_id)"
+     " AND NOT EXISTS (SELECT 1 FROM main.events WHERE evidence_id = x.dst_id)"
+     " AND NOT EXISTS (SELECT 1 FROM main.log_sources WHERE evidence_id = x.dst_id)",
+     NOCOUNT},
+    {"INSERT INTO temp.merge_offsets SELECT (SELECT coalesce(max(id), 0) FROM main.partitions),"
+     " (SELECT coalesce(max(id), 0) FROM main.files),"
+     " (SELECT coalesce(max(id), 0) FROM main.log_sources),"
+     " (SELECT coalesce(max(id), 0) FROM main.parse_warnings),"
+     " (SELECT coalesce(max(id), 0) FROM main.events)",
+     NOCOUNT},
+    {"INSERT INTO main.partitions (id, evidence_id, idx, offset, length, description, vs_type,"
+     " fs_type, status, error, files, events, run_id) SELECT s.id + o.p, t.dst_id, s.idx,"
+     " s.offset, s.length, s.description, s.vs_type, s.fs_type, s.status, s.error, s.files,"
+     " s.events, rn.dst_id FROM src.partitions s JOIN temp.merge_tlcopy t"
+     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o"
+     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id",
+     R(partitions)},
+    {"INSERT INTO main.files (id, evidence_id, partition_id, path, inode, name_type, meta_type,"
+     " mode, uid, gid, size, flags, atime, mtime, ctime, crtime, md5, sha256, ioc_name)"
+     " SELECT s.id + o.f, t.dst_id, s.partition_id + o.p, s.path, s.inode, s.name_type,"
+     " s.meta_type, s.mode, s.uid, s.gid, s.size, s.flags, s.atime, s.mtime, s.ctime,"
+     " s.crtime, s.md5, s.sha256, s.ioc_name FROM src.files s JOIN temp.merge_tlcopy t"
+     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
+     R(files)},
+    {"INSERT INTO main.log_sources (id, evidence_id, partition_id, path, inode, type, tz, lines,"
+     " events, warnings, status, error) SELECT s.id + o.l, t.dst_id, s.partition_id + o.p,"
+     " s.path, s.inode, s.type, s.tz, s.lines, s.events, s.warnings, s.status, s.error"
+     " FROM src.log_sources s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
+     " JOIN temp.merge_offsets o",
+     R(log_sources)},
+    {"INSERT INTO main.parse_warnings (id, log_source_id, location, message, raw)"
+     " SELECT w.id + o.w, w.log_source_id + o.l, w.location, w.message, w.raw"
+     " FROM src.parse_warnings w JOIN src.log_sources s ON s.id = w.log_source_id"
+     " JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
+     NOCOUNT},
+    {"INSERT INTO main.events (id, evidence_id, partition_id, ts, kind, source, file_id,"
+     " log_source_id, path, inode, size, mode, uid, gid, host, user, ip, port, program, pid,"
+     " message, location, tz, flags, data) SELECT s.id + o.e, t.dst_id, s.partition_id + o.p,"
+     " s.ts, s.kind, s.source, s.file_id + o.f, s.log_source_id + o.l, s.path, s.inode, s.size,"
+     " s.mode, s.uid, s.gid, s.host, s.user, s.ip, s.port, s.program, s.pid, s.message,"
+     " s.location, s.tz, s.flags, s.data FROM src.events s JOIN temp.merge_tlcopy t"
+     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
+     R(events)},
+};
+
+static int64_t
+total_changes(const struct merge_result *r)
+{
+    return r->examiners + r->runs + r->assets + r->evidence + r->acquisitions +
+           r->acquisition_files + r->read_errors + r->verifications + r->custody_entries +
+           r->checkpoints + r->partitions + r->files + r->log_sources + r->events;
+}
+
+static void
+merge_details(struct strbuf *sb, const struct merge_result *r, const char *path)
+{
+    strbuf_addf(sb, "merged station database %s ('%s'): head %s after %lld entries; brought",
+                r->source_station, path, r->source_head_hash ? r->source_head_hash : "(empty log)",
+                (long long)r->source_entries);
+    strbuf_addf(sb,
+                " %lld servers, %lld evidence items, %lld acquisitions (%lld files, %lld read"
+                " errors), %lld verifications, %lld custody entries, %lld checkpoints, %lld"
+                " examiners, %lld timeline events",
+                (long long)r->assets, (long long)r->evidence, (long long)r->acquisitions,
+                (long long)r->acquisition_files, (long long)r->read_errors,
+                (long long)r->verifications, (long long)r->custody_entries,
+                (long long)r->checkpoints, (long long)r->examiners, (long long)r->events);
+}
+
+static int
+already_merged(struct casedb *db, const struct merge_result *r, int *yes, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(db, &st,
+                        "SELECT 1 FROM main.merges WHERE source_station = ?"
+                        " AND source_head_hash IS ?",
+                        err);
+
+    *yes = 0;
+    if (rc < 0)
+        return rc;
+    db_bind_text(st, 1, r->source_station);
+    db_bind_text(st, 2, r->source_head_hash);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *yes = 1;
+    rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : db_fail(db, rc, err, "cannot read merges");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+merge_station(struct merge_result *res, struct casedb *db, const char *other_path,
+              const struct merge_hooks *hooks, int argc, char **argv, struct custody_err *err)
+{
+    struct strbuf uri = STRBUF_INIT, details = STRBUF_INIT;
+    struct casedb_case mine;
+    sqlite3_stmt *st = NULL;
+    int attached = 0, in_tx = 0, rc;
+
+    memset(res, 0, sizeof(*res));
+    memset(&mine, 0, sizeof(mine));
+    if ((rc = inspect_source(res, db, other_path, hooks, err)) < 0)
+        goto out;
+    if (res->n_problems)
+        goto out; /* a different case or a tampered file: compare nothing further */
+    if ((rc = casedb_get_case(db, &mine, err)) < 0)
+        goto out;
+
+    readonly_uri(&uri, other_path);
+    if ((rc = db_prepare(db, &st, "ATTACH DATABASE ? AS src", err)) < 0)
+        goto out;
+    db_bind_text(st, 1, uri.buf);
+    rc = db_exec_stmt(db, st, err, "cannot attach the station database");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0)
+        goto out;
+    attached = 1;
+    if ((rc = casedb_begin(db, err)) < 0)
+        goto out;
+    in_tx = 1;
+    if ((rc = find_conflicts(res, db, mine.station_uuid, err)) < 0 || res->n_problems)
+        goto out;
+    for (size_t i = 0; i < sizeof(merge_statements) / sizeof(merge_statements[0]); i++)
+        if ((rc = exec_count(db, merge_statements[i], NULL, NULL, err)) < 0)
+            goto out;
+    for (size_t i = 0; i < sizeof(copy_steps) / sizeof(copy_steps[0]); i++) {
+        int64_t *count = copy_steps[i].count_field == NOCOUNT
+                             ? NULL
+                             : (int64_t *)((char *)res + copy_steps[i].count_field);
+        if ((rc = exec_count(db, copy_steps[i].sql, NULL, count, err)) < 0) {
+            custody_err_prefix(err, "merge step %zu", i + 1);
+            goto out;
+        }
+    }
+    if (total_changes(res) == 0) {
+        int yes;
+        if ((rc = already_merged(db, res, &yes, err)) < 0)
+            goto out;
+        if (yes) {
+            res->nothing_new = 1;
+            goto out; /* rolled back: merging the same database twice changes nothing */
+        }
+    }
+    merge_details(&details, res, other_path);
+    {
+        int64_t run_id = 0;
+        if (argv && (rc = casedb_run_begin(db, "custody-casedb", argc, argv, &run_id, err)) < 0)
+            goto out;
+        if ((rc = db_prepare(db, &st,
+                             "INSERT INTO main.merges (source_station, source_head_hash,"
+                             " source_entries, merged_at, run_id) VALUES (?, ?, ?, ?, ?)",
+                             err)) < 0)
+            goto out;
+        db_bind_text(st, 1, res->source_station);
+        db_bind_text(st, 2, res->source_head_hash);
+        sqlite3_bind_int64(st, 3, res->source_entries);
+        sqlite3_bind_int64(st, 4, custody_now_ns());
+        db_bind_opt_int(st, 5, run_id > 0 ? run_id : -1);
+        if ((rc = db_exec_stmt(db, st, err, "cannot record the merge")) < 0)
+            goto out;
+        res->merge_id = sqlite3_last_insert_rowid(db->db);
+        if (run_id > 0 && (rc = casedb_run_end(db, run_id, 0, err)) < 0)
+            goto out;
+    }
+    if (hooks && hooks->append_merged &&
+        (rc = hooks->append_merged(hooks->ctx, db, details.buf, err)) < 0)
+        goto out;
+    if ((rc = casedb_commit(db, err)) < 0)
+        goto out;
+    in_tx = 0;
+out:
+    sqlite3_finalize(st);
+    if (in_tx) {
+        casedb_rollback(db);
+        res->merge_id = 0;
+    }
+    if (attached) {
+        for (size_t i = 0; i < sizeof(merge_cleanup) / sizeof(merge_cleanup[0]); i++)
+            sqlite3_exec(db->db, merge_cleanup[i], NULL, NULL, NULL);
+        sqlite3_exec(db->db, "DETACH DATABASE src", NULL, NULL, NULL);
+    }
+    strbuf_release(&uri);
+    strbuf_release(&details);
+    casedb_case_release(&mine);
+    return rc;
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Two stations each image two servers into their own databases of the case; the lab
+# merges them. Checks: everything arrives, merging twice changes nothing, conflicts
+# and tampered station databases are refused with every finding and nothing written.
+. "$(dirname "$0")/interop-lib.sh"
+
+cd "$WORK"
+"$CASEDB" init lab.db --case-number "BR-2026-9" --title "Breach at ACME" --organisation CERT -q
+case_uuid=$(q lab.db "SELECT uuid FROM cases")
+
+# Station 1 joins with --join, station 2 with --case-uuid/--case-number (the case
+# database is elsewhere).
+station st1.db lab.db "Alice Examiner"
+"$CASEDB" init st2.db --case-uuid "$case_uuid" --case-number "BR-2026-9" -q
+"$CASEDB" examiner add --name "Bob Examiner" --case-db st2.db -q
+[ "$(q st1.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--join did not take the case uuid"
+[ "$(q st2.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--case-uuid not taken"
+[ "$(q st1.db "SELECT title FROM cases")" = "Breach at ACME" ] || fail "--join did not take the title"
+[ "$(station_uuid st1.db)" != "$(station_uuid lab.db)" ] || fail "station uuid not fresh"
+
+a1=$(station_acquire st1.db web1 sda "Alice Examiner")
+a2=$(station_acquire st1.db db1 sda "Alice Examiner")
+a3=$(station_acquire st2.db mail1 sda "Bob Examiner")
+a4=$(station_acquire st2.db dns1 nvme0n1 "Bob Examiner")
+custody_append st2.db released dns1 nvme0n1 "Bob Examiner" "to courier"
+
+# The lab knows web1 already (registered before imaging), without serial.
+"$CASEDB" asset add web1 --case-db lab.db -q
+
+"$CASEDB" merge --case-db lab.db st1.db --json >m1.json || fail "first merge failed: $(cat m1.json)"
+grep -q '"acquisitions": 2' m1.json || fail "merge 1 did not bring 2 acquisitions: $(cat m1.json)"
+grep -q '"custody_entries": 2' m1.json || fail "merge 1 did not bring 2 custody entries"
+[ "$(q lab.db "SELECT count(*) FROM assets")" = 2 ] || fail "web1 duplicated or db1 missing"
+[ "$(q lab.db "SELECT serial FROM assets WHERE hostname = 'web1'")" = HW-web1 ] ||
+    fail "unknown serial of web1 not filled in"
+[ "$(q lab.db "SELECT status FROM assets WHERE hostname = 'web1'")" = acquired ] ||
+    fail "web1 status did not move forward"
+[ "$(q lab.db "SELECT count(*) FROM merges")" = 1 ] || fail "merge not recorded"
+head1=$(q st1.db "SELECT entry_hash FROM custody_events ORDER BY seq DESC LIMIT 1")
+[ "$(q lab.db "SELECT source_head_hash FROM merges")" = "$head1" ] ||
+    fail "merge does not name the station's head hash"
+
+# Merging the same database again changes nothing at all.
+sqlite3 lab.db .dump >before.sql
+"$CASEDB" merge --case-db lab.db st1.db >m1b.txt || fail "second merge failed"
+grep -q 'nothing changed' m1b.txt || fail "second merge did not say nothing changed: $(cat m1b.txt)"
+sqlite3 lab.db .dump >after.sql
+cmp -s before.sql after.sql || fail "merging twice changed the database: $(diff before.sql after.sql | head)"
+
+"$CASEDB" merge --case-db lab.db st2.db -q || fail "merge of station 2 failed"
+[ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 4 ] || fail "not 4 acquisitions"
+[ "$(q lab.db "SELECT count(*) FROM acquisition_files")" = 4 ] || fail "files missing"
+[ "$(q lab.db "SELECT count(*) FROM read_errors")" = 4 ] || fail "read errors missing"
+[ "$(q lab.db "SELECT count(*) FROM examiners")" = 2 ] || fail "examiners not merged"
+for u in "$a1" "$a2" "$a3" "$a4"; do
+    for t in md5 sha1 sha256; do
+        src=st1.db
+        [ "$u" = "$a3" ] || [ "$u" = "$a4" ] && src=st2.db
+        [ "$(q lab.db "SELECT $t FROM acquisitions WHERE uuid = '$u'")" = \
+            "$(q $src "SELECT $t FROM acquisitions WHERE uuid = '$u'")" ] || fail "$t of $u differs"
+    done
+done
+# Custody entries verbatim, one chain per station.
+for st in st1.db st2.db; do
+    c=$(station_uuid $st)
+    [ "$(q $st "SELECT group_concat(seq || entry_hash || prev_hash || ts || action, ',') FROM
+        (SELECT * FROM custody_events WHERE chain = '$c' ORDER BY seq)")" = \
+        "$(q lab.db "SELECT group_concat(seq || entry_hash || prev_hash || ts || action, ',') FROM
+        (SELECT * FROM custody_events WHERE chain = '$c' ORDER BY seq)")" ] ||
+        fail "custody chain of $st not copied verbatim"
+done
+# A station that merged the lab and then merges back changes nothing either.
+cp lab.db lab-copy.db
+"$CASEDB" merge --case-db lab.db st2.db -q || fail "re-merge of station 2 failed"
+sqlite3 lab.db .dump >a.sql
+sqlite3 lab-copy.db .dump >b.sql
+cmp -s a.sql b.sql || fail "re-merge of station 2 changed the database"
+
+# ---- conflicts: all reported, nothing written ----
+"$CASEDB" init st3.db --join lab.db -q
+"$CASEDB" asset add web1 --serial "OTHER-SERIAL" --case-db st3.db -q
+"$CASEDB" evidence add --asset web1 --evidence sda --serial "SN-forged" --size 999 --case-db st3.db -q
+# The same acquisition uuid with other hashes.
+"$CASEDB" asset add mail1 --case-db st3.db -q
+"$CASEDB" evidence add --asset mail1 --evidence sda --case-db st3.db -q
+q st3.db "INSERT INTO acquisitions (uuid, evidence_id, format, source, started_at, status, md5)
+    SELECT '$a3', e.id, 'raw', '/dev/sdb', 1, 'complete', 'ffffffffffffffffffffffffffffffff'
+    FROM evidence e JOIN assets a ON a.id = e.asset_id WHERE a.hostname = 'mail1'"
+sqlite3 lab.db .dump >before.sql
+set +e
+"$CASEDB" merge --case-db lab.db st3.db 2>conflicts.txt
+rc=$?
+set -e
+[ $rc = 1 ] || fail "conflicting merge exited $rc, not 1"
+grep -q "asset 'web1': serial 'HW-web1' in the case, 'OTHER-SERIAL'" conflicts.txt ||
+    fail "asset serial conflict not reported: $(cat conflicts.txt)"
+grep -q "evidence 'web1'/'sda': serial" conflicts.txt || fail "evidence serial conflict not reported"
+grep -q "evidence 'web1'/'sda': size" conflicts.txt || fail "evidence size conflict not reported"
+grep -q "acquisition $a3: md5" conflicts.txt || fail "acquisition hash conflict not reported"
+grep -q "nothing written" conflicts.txt || fail "refusal does not say nothing was written"
+sqlite3 lab.db .dump >after.sql
+cmp -s before.sql after.sql || fail "refused merge wrote something"
+
+# Another case.
+"$CASEDB" init other.db --case-number "X-1" --title "Other" -q
+set +e
+"$CASEDB" merge --case-db lab.db other.db --json >other.json
+rc=$?
+set -e
+[ $rc = 1 ] || fail "merge of another case exited $rc"
+grep -q "is not this case" other.json || fail "other case not reported: $(cat other.json)"
+# The database itself.
+set +e
+"$CASEDB" merge --case-db lab.db lab.db 2>self.txt
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "is this database" self.txt || fail "merging a database into itself not refused"
+
+# ---- a tampered station database ----
+station st4.db lab.db "Carol Examiner"
+station_acquire st4.db files1 sda "Carol Examiner" >/dev/null
+custody_append st4.db sealed files1 sda "Carol Examiner" "bag 17"
+custody_append st4.db released files1 sda "Carol Examiner" "to lab"
+# An attacker with file access drops the trigger and deletes an entry.
+cp st4.db st4-deleted.db
+sqlite3 st4-deleted.db "DROP TRIGGER custody_events_no_delete; DELETE FROM custody_events WHERE seq = 2"
+# ... or rewrites the link of an entry.
+cp st4.db st4-relinked.db
+sqlite3 st4-relinked.db "DROP TRIGGER custody_events_no_update;
+    UPDATE custody_events SET prev_hash = '00' || substr(prev_hash, 3) WHERE seq = 3"
+for bad in st4-deleted.db st4-relinked.db; do
+    sqlite3 lab.db .dump >before.sql
+    set +e
+    "$CASEDB" merge --case-db lab.db $bad 2>tampered.txt
+    rc=$?
+    set -e
+    [ $rc = 1 ] || fail "tampered $bad merged (exit $rc)"
+    grep -q "tampered: custody chain $(station_uuid st4.db): entry 3" tampered.txt ||
+        fail "tampering of $bad not named: $(cat tampered.txt)"
+    sqlite3 lab.db .dump >after.sql
+    cmp -s before.sql after.sql || fail "tampered merge wrote something"
+done
+# Not a case database at all.
+echo "not a database" >junk.db
+set +e
+"$CASEDB" merge --case-db lab.db junk.db 2>junk.txt
+rc=$?
+set -e
+[ $rc = 2 ] || fail "junk file: exit $rc, not 2"
+# The intact station merges.
+"$CASEDB" merge --case-db lab.db st4.db -q || fail "intact station 4 did not merge"
+[ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 5 ] || fail "station 4 acquisition missing"
+echo "PASS: merge"
