@@ -8,7 +8,7 @@ PACKAGES=(
   libewf-dev ewf-tools libtsk-dev sleuthkit libgcrypt20-dev libsqlite3-dev sqlite3
   zlib1g-dev libisal-dev libdeflate-dev
   e2fsprogs dosfstools mtools fdisk util-linux minisign
-  xz-utils unzip bzip2 gzip python3 python3-rdflib libclang-rt-14-dev
+  xz-utils unzip bzip2 gzip python3 python3-rdflib libclang-rt-14-dev chromium
   dc3dd hyperfine
 )
 

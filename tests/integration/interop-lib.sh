@@ -7,6 +7,7 @@
 # hash chain (sha256 over the previous hash and the fields), signatures are absent.
 
 set -euo pipefail
+shopt -s inherit_errexit
 
 : "${CUSTODY_BIN:?CUSTODY_BIN not set (run from ctest)}"
 CASEDB="$CUSTODY_BIN/custody-casedb"
@@ -17,7 +18,7 @@ if ! command -v sqlite3 >/dev/null; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/custody-interop.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${CUSTODY_KEEP_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
 
 fail() {
     echo "FAIL: $*" >&2
@@ -61,11 +62,12 @@ custody_append() {
 # unreadable range, its output file, and an 'acquired' custody entry.
 station_acquire() {
     local db=$1 host=$2 label=$3 examiner=$4 serial=${5:-SN-$2-$3}
-    local disk="$WORK/disk-$host-$label-$RANDOM.img" md5 sha1 sha256 size uuid now acq
-    "$CASEDB" asset add "$host" --serial "HW-$host" --location "rack 7" --case-db "$db" -q 2>/dev/null ||
+    local disk md5 sha1 sha256 size uuid now acq
+    "$CASEDB" asset add "$host" --serial "HW-$host" --location "rack 7" --case-db "$db" >/dev/null 2>/dev/null ||
         true
     "$CASEDB" evidence add --asset "$host" --evidence "$label" --serial "$serial" \
-        --model "Virtual Disk" --vendor "ACME" --size 262144 --sector-size 512 --case-db "$db" -q
+        --model "Virtual Disk" --vendor "ACME" --size 262144 --sector-size 512 --case-db "$db" >/dev/null
+    disk=$(mktemp "$WORK/disk.XXXXXX")
     head -c 262144 /dev/urandom >"$disk"
     md5=$(md5sum <"$disk" | cut -d' ' -f1)
     sha1=$(sha1sum <"$disk" | cut -d' ' -f1)
@@ -97,5 +99,5 @@ station_acquire() {
 # station DB CASE_DB NAME: a joined station with an examiner
 station() {
     "$CASEDB" init "$1" --join "$2" -q
-    "$CASEDB" examiner add --name "$3" --role examiner --case-db "$1" -q
+    "$CASEDB" examiner add --name "$3" --role examiner --case-db "$1" >/dev/null
 }

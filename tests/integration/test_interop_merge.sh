@@ -12,7 +12,7 @@ case_uuid=$(q lab.db "SELECT uuid FROM cases")
 # database is elsewhere).
 station st1.db lab.db "Alice Examiner"
 "$CASEDB" init st2.db --case-uuid "$case_uuid" --case-number "BR-2026-9" -q
-"$CASEDB" examiner add --name "Bob Examiner" --case-db st2.db -q
+"$CASEDB" examiner add --name "Bob Examiner" --case-db st2.db >/dev/null
 [ "$(q st1.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--join did not take the case uuid"
 [ "$(q st2.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--case-uuid not taken"
 [ "$(q st1.db "SELECT title FROM cases")" = "Breach at ACME" ] || fail "--join did not take the title"
@@ -25,7 +25,7 @@ a4=$(station_acquire st2.db dns1 nvme0n1 "Bob Examiner")
 custody_append st2.db released dns1 nvme0n1 "Bob Examiner" "to courier"
 
 # The lab knows web1 already (registered before imaging), without serial.
-"$CASEDB" asset add web1 --case-db lab.db -q
+"$CASEDB" asset add web1 --case-db lab.db >/dev/null
 
 "$CASEDB" merge --case-db lab.db st1.db --json >m1.json || fail "first merge failed: $(cat m1.json)"
 grep -q '"acquisitions": 2' m1.json || fail "merge 1 did not bring 2 acquisitions: $(cat m1.json)"
@@ -78,11 +78,11 @@ cmp -s a.sql b.sql || fail "re-merge of station 2 changed the database"
 
 # ---- conflicts: all reported, nothing written ----
 "$CASEDB" init st3.db --join lab.db -q
-"$CASEDB" asset add web1 --serial "OTHER-SERIAL" --case-db st3.db -q
-"$CASEDB" evidence add --asset web1 --evidence sda --serial "SN-forged" --size 999 --case-db st3.db -q
+"$CASEDB" asset add web1 --serial "OTHER-SERIAL" --case-db st3.db >/dev/null
+"$CASEDB" evidence add --asset web1 --evidence sda --serial "SN-forged" --size 999 --case-db st3.db >/dev/null
 # The same acquisition uuid with other hashes.
-"$CASEDB" asset add mail1 --case-db st3.db -q
-"$CASEDB" evidence add --asset mail1 --evidence sda --case-db st3.db -q
+"$CASEDB" asset add mail1 --case-db st3.db >/dev/null
+"$CASEDB" evidence add --asset mail1 --evidence sda --case-db st3.db >/dev/null
 q st3.db "INSERT INTO acquisitions (uuid, evidence_id, format, source, started_at, status, md5)
     SELECT '$a3', e.id, 'raw', '/dev/sdb', 1, 'complete', 'ffffffffffffffffffffffffffffffff'
     FROM evidence e JOIN assets a ON a.id = e.asset_id WHERE a.hostname = 'mail1'"
