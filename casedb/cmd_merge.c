@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "json.h"
 #include "merge.h"
+#include "sign.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -120,7 +121,8 @@ cmd_merge(int argc, char **argv)
     struct custody_err err = {0};
     struct casedb *db = NULL;
     struct merge_result res;
-    const char *key = NULL, *other;
+    const char *key_path = NULL, *pass_file = NULL, *other;
+    struct sign_seckey *key = NULL;
     int opt, status;
 
     memset(&res, 0, sizeof(res));
@@ -130,9 +132,10 @@ cmd_merge(int argc, char **argv)
             ctx.case_db = optarg;
             break;
         case 'k':
-            key = optarg;
+            key_path = optarg;
             break;
         case 'P':
+            pass_file = optarg;
             break;
         case 'j':
             ctx.json = 1;
@@ -150,10 +153,14 @@ cmd_merge(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage_error(CASEDB_PROG " merge", "expected exactly one OTHER.db to merge");
     other = argv[optind];
-    (void)key;
-    if ((status = cmd_open_db(&ctx, &db, 0)) != 0)
+    if (!key_path)
+        return cli_usage_error(CASEDB_PROG " merge", "--key K is required: the merge is signed");
+    /* The key first: a bad key or passphrase writes nothing. */
+    if ((status = cmd_load_key(&ctx, &key, key_path, pass_file)) != 0)
         return status;
-    if (merge_station(&res, db, other, NULL, argc, argv, &err) < 0) {
+    if ((status = cmd_open_db(&ctx, &db, 0)) != 0)
+        goto out;
+    if (merge_station(&res, db, other, key, argc, argv, &err) < 0) {
         status = cmd_fail(&ctx, &err);
         goto out;
     }
@@ -162,5 +169,6 @@ cmd_merge(int argc, char **argv)
 out:
     merge_result_release(&res);
     casedb_close(db);
+    sign_seckey_free(key);
     return status;
 }

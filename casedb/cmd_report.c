@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "io.h"
 #include "json.h"
-#include "report.h"
+#include "case_report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -70,7 +70,7 @@ cmd_report(int argc, char **argv)
     for (size_t i = 0; i < ver.len; i++)
         if (ver.buf[i] == '\n')
             ver.buf[i] = i + 1 == ver.len ? '\0' : ';';
-    if (report_html(&doc, db, ver.buf, &err) < 0 ||
+    if (case_report_html(&doc, db, ver.buf, &err) < 0 ||
         io_write_file_atomic(html, doc.buf, doc.len, 0644, 0, &err) < 0) {
         status = cmd_fail(&ctx, &err);
         goto out;

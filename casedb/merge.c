@@ -9,6 +9,7 @@
 #include "db_internal.h"
 
 #include "cli.h"
+#include "custody.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,63 +71,40 @@ exec_count(struct casedb *db, const char *sql, const char *bind1, int64_t *count
     return rc;
 }
 
-int
-merge_check_chain_links(struct casedb *db, struct strbuf *findings, size_t *n,
-                        struct custody_err *err)
+/* Every finding of the custody checker on the source is a sign of tampering:
+ * entries copied into the case must verify there exactly as they did at the station. */
+static int
+check_source_log(struct merge_result *res, struct casedb *src, struct custody_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    struct strbuf line = STRBUF_INIT, chain = STRBUF_INIT, prev_hash = STRBUF_INIT;
-    int64_t expect = 1;
+    struct custody_report rep;
+    struct strbuf line = STRBUF_INIT;
     int rc;
 
-    rc = db_prepare(db, &st,
-                    "SELECT chain, seq, prev_hash, entry_hash FROM custody_events"
-                    " ORDER BY chain, seq",
-                    err);
-    if (rc < 0)
+    memset(&rep, 0, sizeof(rep));
+    if ((rc = custody_check(src, NULL, &rep, err)) < 0)
         return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(st, 0);
-        int64_t seq = sqlite3_column_int64(st, 1);
-        const char *prev = (const char *)sqlite3_column_text(st, 2);
-        const char *hash = (const char *)sqlite3_column_text(st, 3);
-
-        if (strcmp(c, chain.buf ? chain.buf : "") != 0 || !chain.len) {
-            strbuf_reset(&chain);
-            strbuf_addstr(&chain, c);
-            strbuf_reset(&prev_hash);
-            expect = 1;
-        }
+    for (size_t i = 0; i < rep.n_findings; i++) {
+        const struct custody_finding *f = &rep.findings[i];
+        if (f->kind == CUSTODY_F_UNTRUSTED)
+            continue; /* no trusted keys are given to a merge: not a finding here */
         strbuf_reset(&line);
-        if (seq != expect) {
-            strbuf_addf(&line,
-                        "custody chain %s: entry %lld follows %lld (entries missing or "
-                        "reordered)",
-                        c, (long long)seq, (long long)expect - 1);
-            problem(findings, n, "tampered", line.buf);
-        } else if (expect > 1 && strcmp(prev, prev_hash.buf) != 0) {
-            strbuf_addf(&line,
-                        "custody chain %s: entry %lld does not link to entry %lld "
-                        "(prev_hash %.16s..., previous entry hash %.16s...)",
-                        c, (long long)seq, (long long)seq - 1, prev, prev_hash.buf);
-            problem(findings, n, "tampered", line.buf);
-        }
-        strbuf_reset(&prev_hash);
-        strbuf_addstr(&prev_hash, hash);
-        expect = seq + 1;
+        if (f->seq > 0)
+            strbuf_addf(&line, "custody chain %s entry %lld: %s: %s", f->chain, (long long)f->seq,
+                        custody_finding_name(f->kind), f->reason);
+        else
+            strbuf_addf(&line, "custody chain %s: %s: %s", f->chain, custody_finding_name(f->kind),
+                        f->reason);
+        problem(&res->problems, &res->n_problems, "tampered", line.buf);
     }
-    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read the custody log");
-    sqlite3_finalize(st);
     strbuf_release(&line);
-    strbuf_release(&chain);
-    strbuf_release(&prev_hash);
-    return rc;
+    custody_report_release(&rep);
+    return 0;
 }
 
 /* Everything about the source that can be learned on its own connection. */
 static int
 inspect_source(struct merge_result *res, struct casedb *db, const char *path,
-               const struct merge_hooks *hooks, struct custody_err *err)
+               struct custody_err *err)
 {
     struct casedb *src = NULL;
     struct casedb_case mine, theirs;
@@ -161,10 +139,7 @@ inspect_source(struct merge_result *res, struct casedb *db, const char *path,
     if (!ok)
         problem(&res->problems, &res->n_problems, "tampered",
                 "the station database fails SQLite's integrity check");
-    if ((rc = merge_check_chain_links(src, &res->problems, &res->n_problems, err)) < 0)
-        goto out;
-    if (hooks && hooks->check_chains &&
-        (rc = hooks->check_chains(hooks->ctx, src, &res->problems, &res->n_problems, err)) < 0)
+    if ((rc = check_source_log(res, src, err)) < 0)
         goto out;
     /* The head of the station's own chain is what the merged entry names. */
     if ((rc = db_prepare(src, &st,
@@ -590,7 +565,7 @@ already_merged(struct casedb *db, const struct merge_result *r, int *yes, struct
 
 int
 merge_station(struct merge_result *res, struct casedb *db, const char *other_path,
-              const struct merge_hooks *hooks, int argc, char **argv, struct custody_err *err)
+              const struct sign_seckey *key, int argc, char **argv, struct custody_err *err)
 {
     struct strbuf uri = STRBUF_INIT, details = STRBUF_INIT;
     struct casedb_case mine;
@@ -599,7 +574,7 @@ merge_station(struct merge_result *res, struct casedb *db, const char *other_pat
 
     memset(res, 0, sizeof(*res));
     memset(&mine, 0, sizeof(mine));
-    if ((rc = inspect_source(res, db, other_path, hooks, err)) < 0)
+    if ((rc = inspect_source(res, db, other_path, err)) < 0)
         goto out;
     if (res->n_problems)
         goto out; /* a different case or a tampered file: compare nothing further */
@@ -663,9 +638,16 @@ merge_station(struct merge_result *res, struct casedb *db, const char *other_pat
         if (run_id > 0 && (rc = casedb_run_end(db, run_id, 0, err)) < 0)
             goto out;
     }
-    if (hooks && hooks->append_merged &&
-        (rc = hooks->append_merged(hooks->ctx, db, details.buf, err)) < 0)
-        goto out;
+    {
+        struct custody_new n = {0};
+        n.action = "merged";
+        n.details = details.buf;
+        n.purpose = "merge of a station database into the case";
+        if ((rc = custody_append(db, &n, key, NULL, err)) < 0) {
+            custody_err_prefix(err, "cannot record the merge in the custody log");
+            goto out;
+        }
+    }
     if ((rc = casedb_commit(db, err)) < 0)
         goto out;
     in_tx = 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "casedb.h"
+#include "sign.h"
 #include "strbuf.h"
 
 /* What a merge brought, or why it was refused. */
@@ -28,31 +29,15 @@ struct merge_result {
 };
 void merge_result_release(struct merge_result *r);
 
-/* The custody-log operations merge needs from the custody module. Both optional:
- * without check_chain only the structure of the source's chains is checked (sequence
- * numbers and hash links); without append_merged no custody entry is written. */
-struct merge_hooks {
-    /* Check every chain of src (hashes and signatures); append one line per finding to
-     * findings and count them in *n. Negative only when the check could not run. */
-    int (*check_chains)(void *ctx, struct casedb *src, struct strbuf *findings, size_t *n,
-                        struct custody_err *err);
-    /* Append the signed 'merged' entry (details names the source station, its head hash
-     * and what was brought) to db's own chain, inside the merge transaction. */
-    int (*append_merged)(void *ctx, struct casedb *db, const char *details,
-                         struct custody_err *err);
-    void *ctx;
-};
-
-/* Merge the station database at other_path into db. argc/argv are recorded as the
- * tool run of the merge. Returns 0 when the merge was done, had nothing new, or was
- * refused (then res->n_problems > 0); negative when it could not run. */
+/* Merge the station database at other_path into db. The source's custody log is
+ * checked first with custody_check (every hash, link and signature, against the keys
+ * its examiners hold); any finding refuses the merge as tampering. The merge is
+ * recorded in merges and as a `merged` custody entry signed with key (NULL: an
+ * unsigned entry, which the checker reports) naming the source's head hash.
+ * argc/argv are recorded as the tool run of the merge. Returns 0 when the merge was
+ * done, had nothing new, or was refused (then res->n_problems > 0); negative when it
+ * could not run. */
 int merge_station(struct merge_result *res, struct casedb *db, const char *other_path,
-                  const struct merge_hooks *hooks, int argc, char **argv, struct custody_err *err);
-
-/* Check the hash links of every custody chain in db: sequence numbers 1, 2, 3, ...
- * and each entry's prev_hash equal to the previous entry's entry_hash. Appends one
- * line per finding. */
-int merge_check_chain_links(struct casedb *db, struct strbuf *findings, size_t *n,
-                            struct custody_err *err);
+                  const struct sign_seckey *key, int argc, char **argv, struct custody_err *err);
 
 #endif

@@ -1,10 +1,9 @@
 # Helpers for the interop tests (exports, report, merge): build station databases
 # with servers, acquisitions and custody entries. Sourced, not run.
 #
-# Until custody-acquire and the custody log land, acquisitions and custody entries
-# are written with the sqlite3 CLI, exactly as the schema v1 tables hold them:
-# hashes are real digests of a small generated "disk", custody entries form a real
-# hash chain (sha256 over the previous hash and the fields), signatures are absent.
+# Until custody-acquire lands, acquisitions are written with the sqlite3 CLI exactly
+# as the schema v1 tables hold them (hashes are real digests of a small generated
+# "disk"); custody entries are real signed entries made with custody-casedb custody add.
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -40,21 +39,27 @@ station_uuid() {
     q "$1" "SELECT station_uuid FROM cases"
 }
 
-# custody_append DB ACTION HOST LABEL ACTOR [DETAILS]: append a linked entry to DB's chain
+KEYS="$WORK/keys"
+mkdir -p "$KEYS"
+
+# key_of NAME: path (without .key/.pub) of NAME's key pair, made on first use
+key_of() {
+    local k
+    k="$KEYS/$(printf '%s' "$1" | sha256sum | cut -c1-12)"
+    [ -e "$k.key" ] || "$CASEDB" keygen --out "$k" --unencrypted -q 2>/dev/null
+    echo "$k"
+}
+
+# examiner DB NAME: register NAME with a public key in DB
+examiner() {
+    "$CASEDB" examiner add --name "$2" --role examiner --pub "$(key_of "$2").pub" \
+        --case-db "$1" >/dev/null
+}
+
+# custody_append DB ACTION HOST LABEL ACTOR [DETAILS]: a signed entry in DB's chain
 custody_append() {
-    local db=$1 action=$2 host=$3 label=$4 actor=$5 details=${6:-}
-    local chain seq prev ts hash
-    chain=$(station_uuid "$db")
-    seq=$(q "$db" "SELECT coalesce(max(seq), 0) + 1 FROM custody_events WHERE chain = '$chain'")
-    prev=$(q "$db" "SELECT entry_hash FROM custody_events WHERE chain = '$chain' AND seq = $((seq - 1))")
-    [ -n "$prev" ] || prev=$(printf '%s' "$(q "$db" "SELECT uuid FROM cases")" | sha256sum | cut -d' ' -f1)
-    ts=$(($(date +%s%N) + seq))
-    hash=$(printf '%s\n' "$prev" "$chain" "$seq" "$ts" "$action" "$host" "$label" "$actor" "$details" |
-        sha256sum | cut -d' ' -f1)
-    q "$db" "INSERT INTO custody_events (chain, seq, ts, action, asset, evidence, actor, key_id,
-        location, purpose, details, prev_hash, entry_hash, signature) VALUES ('$chain', $seq, $ts,
-        '$action', $(sql_str "$host"), $(sql_str "$label"), $(sql_str "$actor"), NULL,
-        'lab 1', 'test', $(sql_str "$details"), '$prev', '$hash', NULL)"
+    "$CASEDB" custody add --case-db "$1" --action "$2" --asset "$3" --evidence "$4" \
+        --key "$(key_of "$5").key" --location "lab 1" --purpose test --details "${6:-}" -q
 }
 
 # station_acquire DB HOST LABEL EXAMINER [SERIAL]: register the server and disk (real
@@ -99,5 +104,18 @@ station_acquire() {
 # station DB CASE_DB NAME: a joined station with an examiner
 station() {
     "$CASEDB" init "$1" --join "$2" -q
-    "$CASEDB" examiner add --name "$3" --role examiner --case-db "$1" >/dev/null
+    examiner "$1" "$3"
+}
+
+# lab DB: the lab's case database with its examiner (who signs merges)
+lab() {
+    "$CASEDB" init "$1" --case-number "BR-2026-9" --title "${2:-Breach at ACME}" -q
+    examiner "$1" "Lab Examiner"
+}
+
+# merge CASE_DB OTHER [args]: merge signed by the lab examiner
+merge() {
+    local db=$1 other=$2
+    shift 2
+    "$CASEDB" merge --case-db "$db" "$other" --key "$(key_of "Lab Examiner").key" "$@"
 }

@@ -14,7 +14,7 @@ if ! $PY -c 'import rdflib' 2>/dev/null; then
 fi
 
 cd "$WORK"
-"$CASEDB" init lab.db --case-number "BR-2026-9" --title "Breach <b>at</b> ACME" -q
+lab lab.db "Breach <b>at</b> ACME"
 station st1.db lab.db "Alice Examiner"
 station st2.db lab.db "Bob \"Tables\" Examiner"
 station_acquire st1.db web1 sda "Alice Examiner" >/dev/null
@@ -22,8 +22,9 @@ station_acquire st1.db db1 sda "Alice Examiner" >/dev/null
 station_acquire st2.db mail1 sda "Bob \"Tables\" Examiner" >/dev/null
 hostile=$(station_acquire st2.db '<script>alert(1)</script>' nvme0n1 "Bob \"Tables\" Examiner")
 custody_append st2.db released '<script>alert(1)</script>' nvme0n1 "Bob \"Tables\" Examiner" "to courier"
+examiner st2.db "Carol"
 custody_append st2.db received '<script>alert(1)</script>' nvme0n1 "Carol" "from courier"
-custody_append st2.db cleared '<script>alert(1)</script>' '' "Carol" "four eyes"
+custody_append st2.db cleared '<script>alert(1)</script>' nvme0n1 "Carol" "four eyes"
 # Hostile header values as an E01 might carry them: markup, a quote that would close
 # an attribute, a CDATA end, control bytes, invalid UTF-8, a bidi override.
 q st2.db "UPDATE acquisitions SET
@@ -37,8 +38,8 @@ q st2.db "UPDATE evidence SET model = '\"onerror=alert(1) x=\"', vendor = '<img 
 q st2.db "INSERT INTO verifications (acquisition_id, kind, verifier_key_id, started_at, ended_at,
     verdict) SELECT id, 'image', '0011223344556677', 5, 6, 'pass' FROM acquisitions
     WHERE uuid = '$hostile'"
-"$CASEDB" merge --case-db lab.db st1.db -q
-"$CASEDB" merge --case-db lab.db st2.db -q
+merge lab.db st1.db -q
+merge lab.db st2.db -q
 
 "$CASEDB" export --case-db lab.db --format case --out case.jsonld --json >export.json ||
     fail "CASE export failed"

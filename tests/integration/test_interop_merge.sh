@@ -5,14 +5,14 @@
 . "$(dirname "$0")/interop-lib.sh"
 
 cd "$WORK"
-"$CASEDB" init lab.db --case-number "BR-2026-9" --title "Breach at ACME" --organisation CERT -q
+lab lab.db
 case_uuid=$(q lab.db "SELECT uuid FROM cases")
 
 # Station 1 joins with --join, station 2 with --case-uuid/--case-number (the case
 # database is elsewhere).
 station st1.db lab.db "Alice Examiner"
 "$CASEDB" init st2.db --case-uuid "$case_uuid" --case-number "BR-2026-9" -q
-"$CASEDB" examiner add --name "Bob Examiner" --case-db st2.db >/dev/null
+examiner st2.db "Bob Examiner"
 [ "$(q st1.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--join did not take the case uuid"
 [ "$(q st2.db "SELECT uuid FROM cases")" = "$case_uuid" ] || fail "--case-uuid not taken"
 [ "$(q st1.db "SELECT title FROM cases")" = "Breach at ACME" ] || fail "--join did not take the title"
@@ -27,9 +27,13 @@ custody_append st2.db released dns1 nvme0n1 "Bob Examiner" "to courier"
 # The lab knows web1 already (registered before imaging), without serial.
 "$CASEDB" asset add web1 --case-db lab.db >/dev/null
 
-"$CASEDB" merge --case-db lab.db st1.db --json >m1.json || fail "first merge failed: $(cat m1.json)"
+merge lab.db st1.db --json >m1.json || fail "first merge failed: $(cat m1.json)"
 grep -q '"acquisitions": 2' m1.json || fail "merge 1 did not bring 2 acquisitions: $(cat m1.json)"
 grep -q '"custody_entries": 2' m1.json || fail "merge 1 did not bring 2 custody entries"
+[ "$(q lab.db "SELECT count(*) FROM custody_events WHERE action = 'merged' AND details LIKE
+    '%' || (SELECT entry_hash FROM custody_events WHERE chain = '$(station_uuid st1.db)'
+    ORDER BY seq DESC LIMIT 1) || '%' AND signature IS NOT NULL")" = 1 ] ||
+    fail "no signed merged entry naming the station's head hash"
 [ "$(q lab.db "SELECT count(*) FROM assets")" = 2 ] || fail "web1 duplicated or db1 missing"
 [ "$(q lab.db "SELECT serial FROM assets WHERE hostname = 'web1'")" = HW-web1 ] ||
     fail "unknown serial of web1 not filled in"
@@ -42,16 +46,16 @@ head1=$(q st1.db "SELECT entry_hash FROM custody_events ORDER BY seq DESC LIMIT 
 
 # Merging the same database again changes nothing at all.
 sqlite3 lab.db .dump >before.sql
-"$CASEDB" merge --case-db lab.db st1.db >m1b.txt || fail "second merge failed"
+merge lab.db st1.db >m1b.txt || fail "second merge failed"
 grep -q 'nothing changed' m1b.txt || fail "second merge did not say nothing changed: $(cat m1b.txt)"
 sqlite3 lab.db .dump >after.sql
 cmp -s before.sql after.sql || fail "merging twice changed the database: $(diff before.sql after.sql | head)"
 
-"$CASEDB" merge --case-db lab.db st2.db -q || fail "merge of station 2 failed"
+merge lab.db st2.db -q || fail "merge of station 2 failed"
 [ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 4 ] || fail "not 4 acquisitions"
 [ "$(q lab.db "SELECT count(*) FROM acquisition_files")" = 4 ] || fail "files missing"
 [ "$(q lab.db "SELECT count(*) FROM read_errors")" = 4 ] || fail "read errors missing"
-[ "$(q lab.db "SELECT count(*) FROM examiners")" = 2 ] || fail "examiners not merged"
+[ "$(q lab.db "SELECT count(*) FROM examiners")" = 3 ] || fail "examiners not merged"
 for u in "$a1" "$a2" "$a3" "$a4"; do
     for t in md5 sha1 sha256; do
         src=st1.db
@@ -71,7 +75,7 @@ for st in st1.db st2.db; do
 done
 # A station that merged the lab and then merges back changes nothing either.
 cp lab.db lab-copy.db
-"$CASEDB" merge --case-db lab.db st2.db -q || fail "re-merge of station 2 failed"
+merge lab.db st2.db -q || fail "re-merge of station 2 failed"
 sqlite3 lab.db .dump >a.sql
 sqlite3 lab-copy.db .dump >b.sql
 cmp -s a.sql b.sql || fail "re-merge of station 2 changed the database"
@@ -88,7 +92,7 @@ q st3.db "INSERT INTO acquisitions (uuid, evidence_id, format, source, started_a
     FROM evidence e JOIN assets a ON a.id = e.asset_id WHERE a.hostname = 'mail1'"
 sqlite3 lab.db .dump >before.sql
 set +e
-"$CASEDB" merge --case-db lab.db st3.db 2>conflicts.txt
+merge lab.db st3.db 2>conflicts.txt
 rc=$?
 set -e
 [ $rc = 1 ] || fail "conflicting merge exited $rc, not 1"
@@ -104,14 +108,14 @@ cmp -s before.sql after.sql || fail "refused merge wrote something"
 # Another case.
 "$CASEDB" init other.db --case-number "X-1" --title "Other" -q
 set +e
-"$CASEDB" merge --case-db lab.db other.db --json >other.json
+merge lab.db other.db --json >other.json
 rc=$?
 set -e
 [ $rc = 1 ] || fail "merge of another case exited $rc"
 grep -q "is not this case" other.json || fail "other case not reported: $(cat other.json)"
 # The database itself.
 set +e
-"$CASEDB" merge --case-db lab.db lab.db 2>self.txt
+merge lab.db lab.db 2>self.txt
 rc=$?
 set -e
 [ $rc = 1 ] && grep -q "is this database" self.txt || fail "merging a database into itself not refused"
@@ -121,21 +125,25 @@ station st4.db lab.db "Carol Examiner"
 station_acquire st4.db files1 sda "Carol Examiner" >/dev/null
 custody_append st4.db sealed files1 sda "Carol Examiner" "bag 17"
 custody_append st4.db released files1 sda "Carol Examiner" "to lab"
-# An attacker with file access drops the trigger and deletes an entry.
+# An attacker with file access drops the triggers and deletes an entry ...
 cp st4.db st4-deleted.db
 sqlite3 st4-deleted.db "DROP TRIGGER custody_events_no_delete; DELETE FROM custody_events WHERE seq = 2"
 # ... or rewrites the link of an entry.
 cp st4.db st4-relinked.db
 sqlite3 st4-relinked.db "DROP TRIGGER custody_events_no_update;
     UPDATE custody_events SET prev_hash = '00' || substr(prev_hash, 3) WHERE seq = 3"
-for bad in st4-deleted.db st4-relinked.db; do
+# ... or edits a field of an entry.
+cp st4.db st4-edited.db
+sqlite3 st4-edited.db "DROP TRIGGER custody_events_no_update;
+    UPDATE custody_events SET details = 'bag 18' WHERE seq = 3"
+for bad in st4-deleted.db st4-relinked.db st4-edited.db; do
     sqlite3 lab.db .dump >before.sql
     set +e
-    "$CASEDB" merge --case-db lab.db $bad 2>tampered.txt
+    merge lab.db $bad 2>tampered.txt
     rc=$?
     set -e
     [ $rc = 1 ] || fail "tampered $bad merged (exit $rc)"
-    grep -q "tampered: custody chain $(station_uuid st4.db): entry 3" tampered.txt ||
+    grep -q "tampered: custody chain $(station_uuid st4.db) entry 3" tampered.txt ||
         fail "tampering of $bad not named: $(cat tampered.txt)"
     sqlite3 lab.db .dump >after.sql
     cmp -s before.sql after.sql || fail "tampered merge wrote something"
@@ -143,11 +151,18 @@ done
 # Not a case database at all.
 echo "not a database" >junk.db
 set +e
-"$CASEDB" merge --case-db lab.db junk.db 2>junk.txt
+merge lab.db junk.db 2>junk.txt
 rc=$?
 set -e
 [ $rc = 2 ] || fail "junk file: exit $rc, not 2"
+# The custody log of the merged case checks out: one chain per station, every
+# signature verifiable with the keys merged along.
+"$CASEDB" custody check --case-db lab.db >check.txt || fail "custody check of the merged case: $(cat check.txt)"
+if "$CUSTODY_BIN/custody-verify" --help | grep -q -- '--case-db'; then
+    "$CUSTODY_BIN/custody-verify" --case-db lab.db --all >verify.txt ||
+        fail "custody-verify on the merged case: $(cat verify.txt)"
+fi
 # The intact station merges.
-"$CASEDB" merge --case-db lab.db st4.db -q || fail "intact station 4 did not merge"
+merge lab.db st4.db -q || fail "intact station 4 did not merge"
 [ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 5 ] || fail "station 4 acquisition missing"
 echo "PASS: merge"

@@ -7,13 +7,14 @@
 . "$(dirname "$0")/interop-lib.sh"
 
 cd "$WORK"
-"$CASEDB" init lab.db --case-number "BR-2026-9" --title "Breach <i>at</i> ACME" -q
+lab lab.db "Breach <i>at</i> ACME"
 station st1.db lab.db "Alice Examiner"
 station st2.db lab.db "Bob Examiner"
 a1=$(station_acquire st1.db web1 sda "Alice Examiner")
 station_acquire st1.db db1 sda "Alice Examiner" >/dev/null
 station_acquire st2.db '<script>document.title="pwned"</script>' sda "Bob Examiner" >/dev/null
 station_acquire st2.db 'x" onerror="alert(1)' sdb "Bob Examiner" >/dev/null
+examiner st2.db "<img src=x onerror=alert(2)>"
 custody_append st2.db released 'x" onerror="alert(1)' sdb "<img src=x onerror=alert(2)>" \
     '<script>alert(3)</script>'
 q st2.db "UPDATE evidence SET model = '\"><img src=x onerror=alert(4)>' WHERE label = 'sdb'"
@@ -23,8 +24,8 @@ q st1.db "INSERT INTO verifications (acquisition_id, kind, verifier_key_id, star
 q st1.db "INSERT INTO checkpoints (chain, entries, head_hash, key_id, created_at, statement,
     signature) VALUES ((SELECT station_uuid FROM cases), 1, 'abcd', '0011223344556677', 7,
     'statement', 'sig')"
-"$CASEDB" merge --case-db lab.db st1.db -q
-"$CASEDB" merge --case-db lab.db st2.db -q
+merge lab.db st1.db -q
+merge lab.db st2.db -q
 
 "$CASEDB" report --case-db lab.db --html report.html -q || fail "report failed"
 set +e

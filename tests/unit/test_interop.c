@@ -8,7 +8,7 @@
 #include "hash.h"
 #include "markup.h"
 #include "merge.h"
-#include "report.h"
+#include "case_report.h"
 
 #include <unistd.h>
 
@@ -87,7 +87,7 @@ test_empty_case(void)
     CHECK(strstr(out.buf, "h\\u0001\\u003cx\\u003e") != NULL);
     strbuf_reset(&out);
 
-    REQUIRE(report_html(&out, db, NULL, &err) == 0);
+    REQUIRE(case_report_html(&out, db, NULL, &err) == 0);
     CHECK(strstr(out.buf, "<td>h\xef\xbf\xbd&lt;x&gt;</td>") != NULL);
     CHECK(strstr(out.buf, "&lt;t&gt;") != NULL);
     CHECK(strstr(out.buf, "</html>") != NULL);

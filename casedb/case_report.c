@@ -2,7 +2,7 @@
  * anywhere without a network, and show hostile strings as text, never as markup
  * (everything goes through markup_escape, and a Content-Security-Policy forbids
  * scripts even if something slipped through). */
-#include "report.h"
+#include "case_report.h"
 
 #include "db_internal.h"
 
@@ -542,8 +542,8 @@ section_timeline(struct report *r)
 }
 
 int
-report_html(struct strbuf *out, struct casedb *db, const char *generated_by,
-            struct custody_err *err)
+case_report_html(struct strbuf *out, struct casedb *db, const char *generated_by,
+                 struct custody_err *err)
 {
     struct report r = {db, out, err};
     struct casedb_case c;
