@@ -64,7 +64,9 @@ timeline_body_name(struct strbuf *sb, const char *prefix, const struct tl_file *
         strbuf_addstr(sb, " ($FILE_NAME)");
     if (f->link) {
         strbuf_addstr(sb, " -> ");
-        strbuf_add(sb, f->link, f->link_len); /* fls prints the target unsanitized */
+        /* fls prints the target raw: a newline in it splits the line and an escape
+         * sequence reaches the terminal. We print control bytes as '^' here too. */
+        add_sanitized(sb, f->link, f->link_len);
     }
     if (f->flags & TL_F_DELETED)
         strbuf_addstr(sb, (f->flags & TL_F_REALLOC) ? " (deleted-realloc)" : " (deleted)");

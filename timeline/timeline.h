@@ -84,7 +84,8 @@ int timeline_format_parse(const char *name, enum timeline_format *out);
 int timeline_export(struct casedb *db, int64_t evidence_id, enum timeline_format fmt, FILE *out,
                     int64_t *lines_out, struct custody_err *err);
 
-/* Body-file name field for a row, as fls -m prints it: control bytes as '^',
+/* Body-file name field for a row, as fls -m prints it: control bytes as '^' (in
+ * link targets too, where fls keeps them raw: a deliberate difference),
  * " ($FILE_NAME)", " -> link", " (deleted)" or " (deleted-realloc)". */
 void timeline_body_name(struct strbuf *sb, const char *prefix, const struct tl_file *f);
 /* One body-file line (with newline). */
