@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -406,6 +407,14 @@ record_ioc(void *ctx, const char *hex, const char *algo, const char *name)
     return timeline_load_ioc(s->load, hex, algo, name, s->o->ioc_path, &err) < 0;
 }
 
+static int
+looks_like_e01(const char *path)
+{
+    size_t n = strlen(path);
+    return (n >= 4 && !strcasecmp(path + n - 4, ".e01")) ||
+           (n >= 5 && !strcasecmp(path + n - 5, ".ex01"));
+}
+
 void
 timeline_build_result_release(struct timeline_build_result *r)
 {
@@ -442,6 +451,14 @@ timeline_build(struct casedb *db, const struct timeline_build_opts *o,
     if ((rc = tsk_image_open(&img, o->images, o->n_images, err)) < 0)
         goto done;
     snprintf(r->image_type, sizeof(r->image_type), "%s", tsk_image_type(img));
+    /* TSK falls back to raw when an E01 is damaged: walking its compressed bytes
+     * as a disk would give a plausible-looking but wrong "no file system". */
+    if (strcmp(r->image_type, "ewf") != 0 && looks_like_e01(o->images[0])) {
+        rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                             "'%s' is named like an E01 but is not a readable EWF image",
+                             o->images[0]);
+        goto done;
+    }
     r->image_size = tsk_image_size(img);
     if ((rc = casedb_run_begin(db, TIMELINE_PROG, o->argc, o->argv, &r->run_id, err)) < 0)
         goto done;
