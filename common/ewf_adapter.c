@@ -1,9 +1,11 @@
 /* libewf adapter. */
 #include "ewf_adapter.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libewf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -262,4 +264,222 @@ ewf_reader_checksum_errors(struct ewf_reader *r, uint64_t **ranges, size_t *coun
 {
     return ewf_ranges(r, libewf_handle_get_number_of_checksum_errors,
                       libewf_handle_get_checksum_error, ranges, count, err);
+}
+
+/* ======================================================================
+ * Writing (custody-acquire). libewf 20140813 has no locking: the one writer
+ * thread of the acquisition pipeline owns the handle from open to close.
+ * ====================================================================== */
+
+struct ewf_writer {
+    libewf_handle_t *handle;
+    char *base;
+    int finished;
+};
+
+uint32_t
+ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uint32_t requested)
+{
+    uint32_t spc = requested ? requested : 64;
+
+    if (bytes_per_sector == 0)
+        return 0;
+    while (spc <= 32768) {
+        uint64_t chunk = (uint64_t)spc * bytes_per_sector;
+        uint64_t chunks = media_size / chunk + (media_size % chunk != 0);
+        if (chunks <= EWF_MAX_CHUNKS)
+            return spc;
+        spc *= 2;
+    }
+    return 0;
+}
+
+int
+ewf_segment_name(char *out, size_t size, const char *base, unsigned idx)
+{
+    char ext[4];
+
+    if (idx == 0)
+        return CUSTODY_ERR_USAGE;
+    if (idx <= 99) {
+        snprintf(ext, sizeof(ext), "E%02u", idx);
+    } else {
+        unsigned n = idx - 100;
+        if (n >= 22u * 26 * 26) /* E..Z as the first letter */
+            return CUSTODY_ERR_USAGE;
+        ext[0] = (char)('E' + n / 676);
+        ext[1] = (char)('A' + (n / 26) % 26);
+        ext[2] = (char)('A' + n % 26);
+        ext[3] = '\0';
+    }
+    if ((size_t)snprintf(out, size, "%s.%s", base, ext) >= size)
+        return CUSTODY_ERR_USAGE;
+    return 0;
+}
+
+static int
+ewf_set_header(struct ewf_writer *w, const char *name, const char *value, struct custody_err *err)
+{
+    libewf_error_t *lerr = NULL;
+
+    if (!value || !*value)
+        return 0;
+    if (libewf_handle_set_utf8_header_value(w->handle, (const uint8_t *)name, strlen(name),
+                                            (const uint8_t *)value, strlen(value), &lerr) != 1) {
+        custody_err_set(err, CUSTODY_ERR_LIB, "cannot set EWF header value '%s'", name);
+        return ewf_fail(err, &lerr);
+    }
+    return 0;
+}
+
+void
+ewf_writer_close(struct ewf_writer *w)
+{
+    if (!w)
+        return;
+    if (w->handle) {
+        libewf_handle_close(w->handle, NULL);
+        libewf_handle_free(&w->handle, NULL);
+    }
+    free(w->base);
+    free(w);
+}
+
+int
+ewf_writer_open(struct ewf_writer **out, const struct ewf_writer_opts *o, struct custody_err *err)
+{
+    static const int8_t levels[] = {LIBEWF_COMPRESSION_NONE, LIBEWF_COMPRESSION_FAST,
+                                    LIBEWF_COMPRESSION_BEST};
+    libewf_error_t *lerr = NULL;
+    struct ewf_writer *w;
+    char first[4096];
+    char *names[1];
+    int rc;
+
+    *out = NULL;
+    if (ewf_segment_name(first, sizeof(first), o->base, 1) < 0)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "output name '%s' is too long", o->base);
+    if (access(first, F_OK) == 0)
+        return custody_err_set(err, CUSTODY_ERR_EXISTS, "'%s' exists", first);
+    w = calloc(1, sizeof(*w));
+    if (!w || !(w->base = strdup(o->base))) {
+        free(w);
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    }
+    if (libewf_handle_initialize(&w->handle, &lerr) != 1) {
+        custody_err_set(err, CUSTODY_ERR_LIB, "cannot initialise libewf");
+        rc = ewf_fail(err, &lerr);
+        goto fail;
+    }
+    names[0] = w->base;
+    if (libewf_handle_open(w->handle, names, 1, LIBEWF_OPEN_WRITE, &lerr) != 1) {
+        libewf_handle_free(&w->handle, NULL);
+        custody_err_set(err, CUSTODY_ERR_IO, "cannot create EWF image '%s'", first);
+        rc = ewf_fail(err, &lerr);
+        goto fail;
+    }
+    if (libewf_handle_set_format(w->handle, LIBEWF_FORMAT_ENCASE6, &lerr) != 1 ||
+        libewf_handle_set_bytes_per_sector(w->handle, o->bytes_per_sector, &lerr) != 1 ||
+        libewf_handle_set_sectors_per_chunk(w->handle, o->sectors_per_chunk, &lerr) != 1 ||
+        (o->media_size && libewf_handle_set_media_size(w->handle, o->media_size, &lerr) != 1) ||
+        libewf_handle_set_maximum_segment_size(w->handle, o->segment_size, &lerr) != 1 ||
+        libewf_handle_set_compression_values(w->handle, levels[o->compression], 0, &lerr) != 1 ||
+        libewf_handle_set_media_type(w->handle, LIBEWF_MEDIA_TYPE_FIXED, &lerr) != 1 ||
+        libewf_handle_set_media_flags(w->handle, o->physical ? LIBEWF_MEDIA_FLAG_PHYSICAL : 0,
+                                      &lerr) != 1 ||
+        libewf_handle_set_error_granularity(w->handle, 1, &lerr) != 1) {
+        custody_err_set(err, CUSTODY_ERR_LIB, "cannot set EWF media values for '%s'", first);
+        rc = ewf_fail(err, &lerr);
+        goto fail;
+    }
+    if ((rc = ewf_set_header(w, "case_number", o->case_number, err)) < 0 ||
+        (rc = ewf_set_header(w, "evidence_number", o->evidence_number, err)) < 0 ||
+        (rc = ewf_set_header(w, "examiner_name", o->examiner, err)) < 0 ||
+        (rc = ewf_set_header(w, "description", o->description, err)) < 0 ||
+        (rc = ewf_set_header(w, "notes", o->notes, err)) < 0 ||
+        (rc = ewf_set_header(w, "model", o->model, err)) < 0 ||
+        (rc = ewf_set_header(w, "serial_number", o->serial_number, err)) < 0 ||
+        (rc = ewf_set_header(w, "acquiry_software", "custody-acquire", err)) < 0 ||
+        (rc = ewf_set_header(w, "acquiry_software_version", o->software_version, err)) < 0 ||
+        (rc = ewf_set_header(w, "acquiry_operating_system", "Linux", err)) < 0)
+        goto fail;
+    *out = w;
+    return 0;
+fail:
+    ewf_writer_close(w);
+    return rc;
+}
+
+int
+ewf_writer_write_chunk(struct ewf_writer *w, const void *data, size_t size, size_t data_size,
+                       int compressed, uint32_t checksum, struct custody_err *err)
+{
+    libewf_error_t *lerr = NULL;
+    uint8_t checksum_le[4] = {(uint8_t)checksum, (uint8_t)(checksum >> 8),
+                              (uint8_t)(checksum >> 16), (uint8_t)(checksum >> 24)};
+    ssize_t n;
+
+    /* libewf wants a checksum buffer even for compressed chunks (their Adler-32 is
+     * inside the zlib stream and write_checksum is 0 then). */
+    n = libewf_handle_write_chunk(w->handle, data, size, data_size, compressed ? 1 : 0,
+                                  checksum_le, checksum, compressed ? 0 : 1, &lerr);
+    if (n < 0 || (size_t)n != size) {
+        int e = errno;
+        int code = (e == ENOSPC || e == EFBIG) ? CUSTODY_ERR_NOSPACE : CUSTODY_ERR_IO;
+        if (code == CUSTODY_ERR_NOSPACE)
+            custody_err_errno(err, code, e, "cannot write EWF image '%s'", w->base);
+        else
+            custody_err_set(err, code, "cannot write EWF image '%s'", w->base);
+        return ewf_fail(err, &lerr);
+    }
+    return 0;
+}
+
+int
+ewf_writer_add_error(struct ewf_writer *w, uint64_t first_sector, uint64_t count,
+                     struct custody_err *err)
+{
+    libewf_error_t *lerr = NULL;
+
+    if (libewf_handle_append_acquiry_error(w->handle, first_sector, count, &lerr) != 1) {
+        custody_err_set(err, CUSTODY_ERR_LIB, "cannot record acquiry error in '%s'", w->base);
+        return ewf_fail(err, &lerr);
+    }
+    return 0;
+}
+
+int
+ewf_writer_set_hashes(struct ewf_writer *w, const char *md5_hex, const char *sha1_hex,
+                      struct custody_err *err)
+{
+    libewf_error_t *lerr = NULL;
+    uint8_t md5[16], sha1[20];
+
+    if (hex_decode(md5, sizeof(md5), md5_hex) < 0 ||
+        hex_decode(sha1, sizeof(sha1), sha1_hex) < 0)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "bad hash value for '%s'", w->base);
+    if (libewf_handle_set_md5_hash(w->handle, md5, sizeof(md5), &lerr) != 1 ||
+        libewf_handle_set_sha1_hash(w->handle, sha1, sizeof(sha1), &lerr) != 1) {
+        custody_err_set(err, CUSTODY_ERR_LIB, "cannot store hashes in '%s'", w->base);
+        return ewf_fail(err, &lerr);
+    }
+    return 0;
+}
+
+int
+ewf_writer_finish(struct ewf_writer *w, struct custody_err *err)
+{
+    libewf_error_t *lerr = NULL;
+
+    if (libewf_handle_write_finalize(w->handle, &lerr) < 0) {
+        int e = errno;
+        if (e == ENOSPC || e == EFBIG)
+            custody_err_errno(err, CUSTODY_ERR_NOSPACE, e, "cannot finish EWF image '%s'",
+                              w->base);
+        else
+            custody_err_set(err, CUSTODY_ERR_IO, "cannot finish EWF image '%s'", w->base);
+        return ewf_fail(err, &lerr);
+    }
+    w->finished = 1;
+    return 0;
 }

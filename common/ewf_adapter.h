@@ -50,4 +50,63 @@ int ewf_reader_acquiry_errors(struct ewf_reader *r, uint64_t **ranges, size_t *c
 int ewf_reader_checksum_errors(struct ewf_reader *r, uint64_t **ranges, size_t *count,
                                struct custody_err *err);
 
+/* ---- writing (custody-acquire) ---- */
+
+/* An EnCase 6 image being written. One thread owns it (libewf has no locking). */
+struct ewf_writer;
+
+enum ewf_compression {
+    EWF_COMPRESSION_NONE = 0,
+    EWF_COMPRESSION_FAST = 1,
+    EWF_COMPRESSION_BEST = 2,
+};
+
+struct ewf_writer_opts {
+    const char *base;           /* BASE: segments are BASE.E01, BASE.E02, ... */
+    uint64_t media_size;        /* bytes; 0 when unknown (streams) */
+    uint32_t bytes_per_sector;  /* logical sector size */
+    uint32_t sectors_per_chunk; /* see ewf_choose_sectors_per_chunk */
+    uint64_t segment_size;      /* bytes, maximum per segment file */
+    enum ewf_compression compression;
+    int physical;               /* 1: a physical device (media flag), 0: a file or volume */
+    /* Header values; NULL leaves them out. Evidence strings are stored as given. */
+    const char *case_number, *evidence_number, *examiner, *description, *notes;
+    const char *model, *serial_number;
+    const char *software_version; /* "custody-acquire 0.1.0" */
+};
+
+/* libewf 20140813 fails once an image holds 2^27 chunks (its offset tables): the
+ * largest chunk count we allow, with a margin. */
+#define EWF_MAX_CHUNKS ((UINT64_C(1) << 27) - 1024)
+
+/* Sectors per chunk for media of media_size bytes: the requested value (64 by
+ * default) doubled until the image stays under EWF_MAX_CHUNKS chunks. Returns 0
+ * when no power of two up to 2^15 sectors is enough. */
+uint32_t ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector,
+                                      uint32_t requested);
+
+/* Create the image. Refuses to start when BASE.E01 exists. Caller closes with
+ * ewf_writer_close (also after a failure, to keep what was written). */
+int ewf_writer_open(struct ewf_writer **out, const struct ewf_writer_opts *o,
+                    struct custody_err *err);
+/* Append one chunk in order. data_size: the chunk's media bytes (the chunk size,
+ * less for the last one). compressed: data is a zlib stream of size bytes;
+ * otherwise data holds data_size bytes and checksum is their Adler-32. */
+int ewf_writer_write_chunk(struct ewf_writer *w, const void *data, size_t size, size_t data_size,
+                           int compressed, uint32_t checksum, struct custody_err *err);
+/* Record an unreadable range in the acquiry-error section. */
+int ewf_writer_add_error(struct ewf_writer *w, uint64_t first_sector, uint64_t count,
+                         struct custody_err *err);
+/* Store the media's MD5 and SHA-1 (lowercase hex) where ewfverify finds them. */
+int ewf_writer_set_hashes(struct ewf_writer *w, const char *md5_hex, const char *sha1_hex,
+                          struct custody_err *err);
+/* Write the closing sections (hashes, tables, done). Without it the image is partial. */
+int ewf_writer_finish(struct ewf_writer *w, struct custody_err *err);
+/* Close the files; accepts NULL. */
+void ewf_writer_close(struct ewf_writer *w);
+
+/* Name of segment number idx (1-based) for BASE: BASE.E01 .. BASE.E99, BASE.EAA ..
+ * Returns 0, or CUSTODY_ERR_USAGE past the last name EWF allows. */
+int ewf_segment_name(char *out, size_t size, const char *base, unsigned idx);
+
 #endif

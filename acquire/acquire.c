@@ -1,0 +1,850 @@
+/* custody-acquire's entry point: check the request, open the source, record the
+ * acquisition as running, run the pipeline, finish or mark the image partial,
+ * verify, write the manifest and the log, and record the outcome. */
+#include "acquire.h"
+#include "internal.h"
+#include "record.h"
+
+#include "acquisitions.h"
+#include "casedb.h"
+#include "cli.h"
+#include "deflate.h"
+#include "io.h"
+#include "json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const compression_names[] = {"none", "fast", "best"};
+
+void
+acquire_opts_init(struct acquire_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->format = ACQUIRE_E01;
+    o->compression = EWF_COMPRESSION_FAST;
+    o->chunk_sectors = 64;
+    o->retries = ACQUIRE_DEFAULT_RETRIES;
+    o->verify_image = 1;
+}
+
+uint32_t
+acquire_chunk_sectors(uint64_t media_size, uint32_t sector_size, uint32_t requested)
+{
+    return ewf_choose_sectors_per_chunk(media_size, sector_size, requested);
+}
+
+void
+acquire_result_release(struct acquire_result *res)
+{
+    if (!res)
+        return;
+    free(res->read_errors);
+    for (size_t i = 0; i < res->n_files; i++)
+        free(res->files[i].name);
+    free(res->files);
+    free(res->manifest_path);
+    free(res->log_path);
+    free(res->warnings);
+    memset(res, 0, sizeof(*res));
+}
+
+int
+acquire_exit_status(const struct acquire_result *res, int rc)
+{
+    if (rc < 0 || !res->status)
+        return EXIT_FAILED;
+    if (strcmp(res->status, "complete") != 0)
+        return strcmp(res->status, "incomplete") == 0 ? EXIT_NOT_OK : EXIT_FAILED;
+    if ((res->verify_image && !strcmp(res->verify_image, "fail")) ||
+        (res->verify_source && !strcmp(res->verify_source, "fail")))
+        return EXIT_NOT_OK;
+    return EXIT_CHECKED_OUT;
+}
+
+static const char *
+base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Hash the media again from the image (libewf or the raw files) or the source. */
+static int
+rehash_ewf(char hex[HASH_COUNT][HASH_HEX_MAX], const char *first_segment, uint64_t *size,
+           char stored[2][HASH_HEX_MAX], struct custody_err *err)
+{
+    struct ewf_reader *r = NULL;
+    struct multihash *mh = NULL;
+    struct ewf_media m;
+    const char *paths[1] = {first_segment};
+    size_t bufsize = 4 << 20;
+    uint8_t *buf = NULL;
+    int rc;
+
+    if ((rc = ewf_reader_open(&r, paths, 1, err)) < 0)
+        return rc;
+    if ((rc = multihash_new(&mh, HASH_F_ALL, err)) < 0)
+        goto out;
+    ewf_reader_media(r, &m);
+    stored[0][0] = stored[1][0] = '\0';
+    ewf_reader_stored_hash(r, "MD5", stored[0], HASH_HEX_MAX);
+    ewf_reader_stored_hash(r, "SHA1", stored[1], HASH_HEX_MAX);
+    buf = malloc(bufsize);
+    if (!buf) {
+        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (uint64_t off = 0; off < m.media_size;) {
+        size_t want = m.media_size - off < bufsize ? (size_t)(m.media_size - off) : bufsize;
+        ssize_t n = ewf_reader_read(r, buf, want, off, err);
+        if (n < 0) {
+            rc = (int)n;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        multihash_update(mh, buf, (size_t)n);
+        off += (uint64_t)n;
+        if (custody_interrupted) {
+            rc = custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
+            goto out;
+        }
+    }
+    multihash_final(mh, hex);
+    *size = m.media_size;
+out:
+    free(buf);
+    multihash_free(mh);
+    ewf_reader_close(r);
+    return rc;
+}
+
+static int
+rehash_files(char hex[HASH_COUNT][HASH_HEX_MAX], char **paths, size_t n, uint64_t *size,
+             struct custody_err *err)
+{
+    struct multihash *mh = NULL;
+    size_t bufsize = 4 << 20;
+    uint8_t *buf = malloc(bufsize);
+    int rc = 0;
+
+    *size = 0;
+    if (!buf)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    if ((rc = multihash_new(&mh, HASH_F_ALL, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "rbe");
+        size_t got;
+        if (!f) {
+            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot open '%s'", paths[i]);
+            goto out;
+        }
+        while ((got = fread(buf, 1, bufsize, f)) > 0) {
+            multihash_update(mh, buf, got);
+            *size += got;
+        }
+        int bad = ferror(f);
+        fclose(f);
+        if (bad) {
+            rc = custody_err_set(err, CUSTODY_ERR_IO, "cannot read '%s'", paths[i]);
+            goto out;
+        }
+    }
+    multihash_final(mh, hex);
+out:
+    multihash_free(mh);
+    free(buf);
+    return rc;
+}
+
+static int
+hashes_equal(const char a[HASH_COUNT][HASH_HEX_MAX], const char b[HASH_COUNT][HASH_HEX_MAX])
+{
+    for (int i = 0; i < HASH_COUNT; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
+struct run {
+    const struct acquire_opts *o;
+    struct acquire_result *res;
+    struct acquire_source src;
+    struct acquire_sink *sink;
+    struct range_list bad;
+    struct acq_log log;
+    struct strbuf warnings;
+    struct casedb *db;
+    int64_t run_id, acq_id;
+    int64_t asset_id;
+    int64_t started_at, ended_at;
+    uint64_t media_size; /* 0 unknown */
+    uint32_t chunk_sectors;
+    char uuid[CASEDB_UUID_LEN + 1];
+    char case_uuid[CASEDB_UUID_LEN + 1];
+    char *evidence_label;
+    char **replaced;
+    size_t n_replaced;
+};
+
+static void
+warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct run *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    strbuf_addstr(&r->warnings, buf);
+    strbuf_addch(&r->warnings, '\n');
+    acq_log_line(&r->log, "WARNING: %s", buf);
+}
+
+static int
+check_request(struct run *r, struct custody_err *err)
+{
+    const struct acquire_opts *o = r->o;
+    uint32_t spc = o->chunk_sectors;
+
+    if (!o->source || !*o->source)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "no source given");
+    if (!o->output || !*o->output)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "no output given (--output BASE)");
+    if (!manifest_file_name_ok(base_name(o->output)))
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "output name '%s' cannot be listed in a manifest", o->output);
+    if (spc == 0 || spc > 32768 || (spc & (spc - 1)) != 0)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "--chunk-sectors must be a power of two from 1 to 32768");
+    if (o->case_db && !o->asset && !o->evidence)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "--case-db needs --asset HOST (and optionally --evidence LABEL)");
+    if ((o->asset || o->evidence) && !o->case_db)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "--asset and --evidence need --case-db");
+    return 0;
+}
+
+/* Existing outputs: refuse, or with --force remove them and remember which. */
+static int
+check_outputs(struct run *r, struct custody_err *err)
+{
+    char **paths;
+    size_t n;
+    int rc = 0;
+
+    outputs_existing(r->o, &paths, &n);
+    if (n > 0 && !r->o->force) {
+        rc = custody_err_set(err, CUSTODY_ERR_EXISTS,
+                             "output '%s' exists; refusing to overwrite it (--force replaces "
+                             "the outputs of BASE)",
+                             paths[0]);
+        for (size_t i = 0; i < n; i++)
+            free(paths[i]);
+        free(paths);
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (unlink(paths[i]) < 0)
+            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot remove '%s' (--force)",
+                                   paths[i]);
+    r->replaced = paths;
+    r->n_replaced = n;
+    return rc;
+}
+
+static int
+db_begin_acquisition(struct run *r, struct custody_err *err)
+{
+    const struct acquire_opts *o = r->o;
+    struct casedb_evidence ev = {0};
+    struct casedb_case c = {0};
+    struct casedb_examiner x = {0};
+    struct casedb_acquisition a = {0};
+    struct strbuf ident = STRBUF_INIT, cmd = STRBUF_INIT, libs = STRBUF_INIT;
+    int rc;
+
+    if ((rc = casedb_open(&r->db, o->case_db, 0, err)) < 0)
+        return rc;
+    if ((rc = casedb_get_case(r->db, &c, err)) < 0)
+        goto out;
+    snprintf(r->case_uuid, sizeof(r->case_uuid), "%s", c.uuid);
+    if ((rc = casedb_run_begin(r->db, "custody-acquire", o->argc, o->argv, &r->run_id, err)) < 0)
+        goto out;
+    if ((rc = casedb_begin(r->db, err)) < 0)
+        goto out;
+    rc = casedb_evidence_ensure(r->db, o->asset, r->evidence_label, "custody-acquire", &ev, NULL,
+                                err);
+    if (rc == 0) {
+        struct casedb_evidence id = ev;
+        id.size = r->src.size_known ? (int64_t)r->src.size : -1;
+        id.sector_size = r->src.sector_size;
+        id.physical_sector_size =
+            r->src.physical_sector_size ? (int64_t)r->src.physical_sector_size : -1;
+        id.vendor = r->src.vendor;
+        id.model = r->src.model;
+        id.serial = r->src.serial;
+        rc = casedb_evidence_update_identity(r->db, &id, err);
+    }
+    if (rc == 0 && o->examiner && casedb_examiner_by_name(r->db, o->examiner, &x, NULL) == 0)
+        a.examiner_id = x.id;
+    if (rc == 0) {
+        source_identity_json(&r->src, &ident);
+        cli_argv_string(&cmd, o->argc, o->argv);
+        cli_versions_json(&libs, casedb_sqlite_version());
+        a.uuid = r->uuid;
+        a.evidence_id = ev.id;
+        a.run_id = r->run_id;
+        a.format = o->format == ACQUIRE_E01 ? "e01" : "raw";
+        a.source = o->source;
+        a.source_identity = ident.buf;
+        a.output_base = o->output;
+        a.media_size = r->media_size ? (int64_t)r->media_size : -1;
+        a.sector_size = r->src.sector_size;
+        a.compression = o->format == ACQUIRE_E01 ? compression_names[o->compression] : NULL;
+        a.segment_size = (int64_t)o->segment_size;
+        a.chunk_sectors = r->chunk_sectors;
+        a.case_number = o->case_number;
+        a.evidence_number = o->evidence_number;
+        a.description = o->description;
+        a.notes = o->notes;
+        a.examiner_name = o->examiner;
+        a.tool_version = "custody-acquire " CUSTODY_VERSION;
+        a.library_versions = libs.buf;
+        a.command_line = cmd.buf;
+        a.started_at = r->started_at;
+        rc = casedb_acquisition_begin(r->db, &a, &r->acq_id, err);
+    }
+    r->asset_id = ev.asset_id;
+    if (rc == 0)
+        rc = casedb_commit(r->db, err);
+    else
+        casedb_rollback(r->db);
+out:
+    casedb_evidence_release(&ev);
+    casedb_case_release(&c);
+    casedb_examiner_release(&x);
+    strbuf_release(&ident);
+    strbuf_release(&cmd);
+    strbuf_release(&libs);
+    return rc;
+}
+
+static void
+log_start(struct run *r)
+{
+    const struct acquire_opts *o = r->o;
+    struct strbuf sb = STRBUF_INIT;
+    static const char *const kinds[] = {"file", "block device", "stream"};
+
+    acq_log_line(&r->log, "custody-acquire %s: acquisition %s started", CUSTODY_VERSION,
+                 r->uuid);
+    cli_argv_string(&sb, o->argc, o->argv);
+    acq_log_kv(&r->log, "command line", sb.buf);
+    strbuf_reset(&sb);
+    cli_versions(&sb, "custody-acquire", casedb_sqlite_version());
+    for (char *p = sb.buf, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        acq_log_kv(&r->log, "version", p);
+    }
+    acq_log_kv(&r->log, "deflate", chunk_deflate_library(o->compression == EWF_COMPRESSION_BEST
+                                                              ? DEFLATE_BEST
+                                                              : DEFLATE_FAST));
+    acq_log_kv(&r->log, "case number", o->case_number);
+    acq_log_kv(&r->log, "case uuid", r->case_uuid[0] ? r->case_uuid : NULL);
+    acq_log_kv(&r->log, "evidence number", o->evidence_number);
+    acq_log_kv(&r->log, "examiner", o->examiner);
+    acq_log_kv(&r->log, "description", o->description);
+    acq_log_kv(&r->log, "notes", o->notes);
+    acq_log_kv(&r->log, "asset", o->asset);
+    acq_log_kv(&r->log, "evidence", o->case_db ? r->evidence_label : NULL);
+    acq_log_kv(&r->log, "source", o->source);
+    acq_log_kv(&r->log, "source type", kinds[r->src.kind]);
+    acq_log_kv(&r->log, "vendor", r->src.vendor);
+    acq_log_kv(&r->log, "model", r->src.model);
+    acq_log_kv(&r->log, "serial", r->src.serial);
+    strbuf_reset(&sb);
+    if (r->src.size_known)
+        strbuf_addf(&sb, "%llu bytes", (unsigned long long)r->src.size);
+    else
+        strbuf_addstr(&sb, "unknown (stream)");
+    acq_log_kv(&r->log, "source size", sb.buf);
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%u bytes logical, %u physical", r->src.sector_size,
+                r->src.physical_sector_size);
+    acq_log_kv(&r->log, "sector size", sb.buf);
+    acq_log_kv(&r->log, "direct I/O", r->src.direct ? "yes (O_DIRECT)" : "no");
+    acq_log_kv(&r->log, "kernel read-only", r->src.readonly_set ? "set (BLKROSET)" : "not set");
+    acq_log_kv(&r->log, "output", o->output);
+    acq_log_kv(&r->log, "format", o->format == ACQUIRE_E01 ? "e01 (EnCase 6)" : "raw");
+    if (o->format == ACQUIRE_E01)
+        acq_log_kv(&r->log, "compression", compression_names[o->compression]);
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%u sectors (%u bytes)", r->chunk_sectors,
+                r->chunk_sectors * r->src.sector_size);
+    acq_log_kv(&r->log, "chunk", sb.buf);
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%llu bytes", (unsigned long long)o->segment_size);
+    acq_log_kv(&r->log, "segment size",
+               o->format == ACQUIRE_RAW && !o->segment_size_set ? "unsplit" : sb.buf);
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%u", o->retries);
+    acq_log_kv(&r->log, "retries", sb.buf);
+    for (size_t i = 0; i < r->n_replaced; i++)
+        acq_log_kv(&r->log, "replaced (--force)", r->replaced[i]);
+    strbuf_release(&sb);
+}
+
+/* Output files: names beside the manifest, sizes and SHA-256. */
+static int
+list_files(struct run *r, char **paths, size_t n, struct custody_err *err)
+{
+    struct acquire_result *res = r->res;
+
+    res->files = calloc(n ? n : 1, sizeof(*res->files));
+    if (!res->files)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        char hex[HASH_COUNT][HASH_HEX_MAX];
+        uint64_t size = 0;
+        int rc = hash_file(hex, paths[i], HASH_F_SHA256, &size, err);
+        if (rc < 0)
+            return rc;
+        res->files[i].name = strdup(base_name(paths[i]));
+        if (!res->files[i].name)
+            return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        res->files[i].size = size;
+        memcpy(res->files[i].sha256, hex[HASH_SHA256], HASH_HEX_MAX);
+        res->n_files++;
+    }
+    return 0;
+}
+
+/* A run that failed or was interrupted: its files are renamed NAME.partial, so no
+ * one mistakes them for a finished image. */
+static void
+mark_partial(struct run *r, char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct strbuf to = STRBUF_INIT;
+        strbuf_addf(&to, "%s.partial", paths[i]);
+        if (rename(paths[i], to.buf) == 0) {
+            free(paths[i]);
+            paths[i] = strbuf_detach(&to, NULL);
+        } else {
+            warn(r, "cannot rename '%s' to '%s': %s", paths[i], to.buf, strerror(errno));
+            strbuf_release(&to);
+        }
+    }
+}
+
+static void
+verify(struct run *r, char **paths, size_t n)
+{
+    struct acquire_result *res = r->res;
+    const struct acquire_opts *o = r->o;
+    struct custody_err verr = {0};
+    char hex[HASH_COUNT][HASH_HEX_MAX], stored[2][HASH_HEX_MAX];
+    uint64_t size = 0;
+    int rc;
+
+    res->verify_image = "skipped";
+    res->verify_source = "skipped";
+    if (o->verify_image) {
+        if (o->format == ACQUIRE_E01)
+            rc = rehash_ewf(hex, paths[0], &size, stored, &verr);
+        else
+            rc = rehash_files(hex, paths, n, &size, &verr);
+        if (rc < 0) {
+            res->verify_image = "fail";
+            acq_log_line(&r->log, "verification of the image FAILED: %s", verr.msg);
+        } else {
+            int ok = hashes_equal(hex, (const char(*)[HASH_HEX_MAX])res->hash) &&
+                     size == res->media_size;
+            if (o->format == ACQUIRE_E01)
+                ok = ok && !strcmp(stored[0], res->hash[HASH_MD5]) &&
+                     !strcmp(stored[1], res->hash[HASH_SHA1]);
+            res->verify_image = ok ? "pass" : "fail";
+            acq_log_line(&r->log, "verification of the image (read back, %llu bytes): %s",
+                         (unsigned long long)size, ok ? "PASS" : "FAIL");
+            acq_log_kv(&r->log, "MD5", hex[HASH_MD5]);
+            acq_log_kv(&r->log, "SHA-1", hex[HASH_SHA1]);
+            acq_log_kv(&r->log, "SHA-256", hex[HASH_SHA256]);
+        }
+    }
+    if (o->verify_source) {
+        if (r->src.kind == SOURCE_STREAM) {
+            acq_log_line(&r->log, "verification of the source: skipped (a stream cannot be "
+                                  "read twice)");
+        } else {
+            char *sp[1] = {(char *)o->source};
+            rc = rehash_files(hex, sp, 1, &size, &verr);
+            if (rc < 0) {
+                res->verify_source = "fail";
+                acq_log_line(&r->log, "verification of the source FAILED: %s", verr.msg);
+            } else {
+                /* With unreadable sectors the second read cannot match: that is a
+                 * finding (the disk is failing), reported as such. */
+                int ok = hashes_equal(hex, (const char(*)[HASH_HEX_MAX])res->hash);
+                res->verify_source = ok ? "pass" : "fail";
+                acq_log_line(&r->log, "verification of the source (re-read): %s",
+                             ok ? "PASS" : "FAIL");
+            }
+        }
+    }
+}
+
+static int
+write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
+{
+    const struct acquire_opts *o = r->o;
+    struct acquire_result *res = r->res;
+    static const char *const kinds[] = {"file", "block-device", "stream"};
+    struct manifest m;
+    struct strbuf cmd = STRBUF_INIT, libs = STRBUF_INIT, tool = STRBUF_INIT;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    cli_argv_string(&cmd, o->argc, o->argv);
+    cli_versions(&libs, "custody-acquire", casedb_sqlite_version());
+    /* One line: "custody-acquire 0.1.0; libewf 20140813; ..." */
+    for (size_t i = 0; i < libs.len; i++)
+        if (libs.buf[i] == '\n')
+            libs.buf[i] = i + 1 < libs.len ? ';' : '\0';
+    strbuf_setlen(&libs, strlen(libs.buf));
+    {
+        struct strbuf fixed = STRBUF_INIT;
+        for (size_t i = 0; i < libs.len; i++) {
+            strbuf_addch(&fixed, libs.buf[i]);
+            if (libs.buf[i] == ';')
+                strbuf_addch(&fixed, ' ');
+        }
+        strbuf_release(&libs);
+        libs = fixed;
+    }
+    strbuf_addstr(&tool, "custody-acquire " CUSTODY_VERSION);
+    m.acquisition_uuid = r->uuid;
+    m.case_uuid = r->case_uuid[0] ? r->case_uuid : NULL;
+    m.case_number = (char *)o->case_number;
+    m.asset = (char *)o->asset;
+    m.evidence = o->case_db ? r->evidence_label : NULL;
+    m.evidence_number = (char *)o->evidence_number;
+    m.description = (char *)o->description;
+    m.notes = (char *)o->notes;
+    m.source = (char *)o->source;
+    m.source_type = (char *)kinds[r->src.kind];
+    m.device_vendor = r->src.vendor;
+    m.device_model = r->src.model;
+    m.device_serial = r->src.serial;
+    m.media_size = res->media_size;
+    m.sector_size = r->src.sector_size;
+    m.physical_sector_size = r->src.physical_sector_size;
+    m.format = o->format == ACQUIRE_E01 ? "e01" : "raw";
+    m.compression = o->format == ACQUIRE_E01 ? (char *)compression_names[o->compression] : "none";
+    m.segment_size = o->format == ACQUIRE_RAW && !o->segment_size_set ? 0 : o->segment_size;
+    m.chunk_sectors = r->chunk_sectors;
+    memcpy(m.md5, res->hash[HASH_MD5], HASH_HEX_MAX);
+    memcpy(m.sha1, res->hash[HASH_SHA1], HASH_HEX_MAX);
+    memcpy(m.sha256, res->hash[HASH_SHA256], HASH_HEX_MAX);
+    m.started_at = r->started_at;
+    m.ended_at = r->ended_at;
+    m.status = (char *)res->status;
+    m.read_errors = res->read_errors;
+    m.n_read_errors = res->n_read_errors;
+    m.verify_image = (char *)(res->verify_image ? res->verify_image : "skipped");
+    m.verify_source = (char *)(res->verify_source ? res->verify_source : "skipped");
+    m.tool_version = tool.buf;
+    m.library_versions = libs.buf;
+    m.command_line = cmd.buf;
+    m.examiner = (char *)o->examiner;
+    m.key_id = NULL;
+    m.files = res->files;
+    m.n_files = res->n_files;
+    manifest_format(text, &m);
+    rc = io_write_file_atomic(res->manifest_path, text->buf, text->len, 0444, 0, err);
+    strbuf_release(&cmd);
+    strbuf_release(&libs);
+    strbuf_release(&tool);
+    return rc;
+}
+
+static const char *
+default_label(const char *source)
+{
+    if (!strcmp(source, "-"))
+        return "stream";
+    return base_name(source);
+}
+
+int
+acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct custody_err *err)
+{
+    struct run r;
+    struct pipeline_stats st;
+    struct strbuf path = STRBUF_INIT, manifest = STRBUF_INIT;
+    char **paths = NULL;
+    size_t npaths = 0;
+    int rc, run_rc = 0;
+
+    memset(res, 0, sizeof(*res));
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    r.res = res;
+    r.log.fd = -1;
+    r.src.fd = -1;
+    strbuf_init(&r.warnings);
+
+    /* Everything that can be refused is refused before anything is created or recorded. */
+    if ((rc = check_request(&r, err)) < 0)
+        goto out;
+    if ((rc = crypto_init(err)) < 0)
+        goto out;
+    if ((rc = source_open(&r.src, o->source, o->stream_size, o, &r.warnings, err)) < 0)
+        goto out;
+    r.evidence_label = strdup(o->evidence ? o->evidence : default_label(o->source));
+    if (!r.evidence_label) {
+        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    r.media_size = r.src.size_known ? r.src.size : 0;
+    int pad = 0;
+    if (o->format == ACQUIRE_E01 && r.media_size % r.src.sector_size) {
+        /* libewf counts whole sectors: the last partial sector is zero-filled. */
+        pad = 1;
+        r.media_size = (r.media_size / r.src.sector_size + 1) * r.src.sector_size;
+    } else if (o->format == ACQUIRE_E01 && !r.src.size_known) {
+        pad = 1;
+    }
+    r.chunk_sectors = o->chunk_sectors;
+    if (o->format == ACQUIRE_E01 && r.media_size) {
+        r.chunk_sectors = acquire_chunk_sectors(r.media_size, r.src.sector_size, o->chunk_sectors);
+        if (r.chunk_sectors == 0) {
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE, "'%s' is too large for an E01 image",
+                                 o->source);
+            goto out;
+        }
+    }
+    uint64_t chunk_bytes = (uint64_t)r.chunk_sectors * r.src.sector_size;
+    struct acquire_opts eff = *o;
+    if (!o->segment_size_set)
+        eff.segment_size = o->format == ACQUIRE_E01 ? ACQUIRE_DEFAULT_SEGMENT : 0;
+    if ((o->format == ACQUIRE_E01 || o->segment_size_set) && eff.segment_size < chunk_bytes) {
+        rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                             "segment size %llu is smaller than one chunk (%llu bytes)",
+                             (unsigned long long)eff.segment_size,
+                             (unsigned long long)chunk_bytes);
+        goto out;
+    }
+    if (o->format == ACQUIRE_E01 && eff.segment_size < (UINT64_C(1) << 20)) {
+        rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                             "segment size %llu is below the E01 minimum of 1 MiB",
+                             (unsigned long long)eff.segment_size);
+        goto out;
+    }
+    r.o = o = &eff;
+    if ((rc = check_outputs(&r, err)) < 0)
+        goto out;
+    if ((rc = casedb_uuid_v4(r.uuid, err)) < 0)
+        goto out;
+    memcpy(res->uuid, r.uuid, sizeof(r.uuid));
+    r.started_at = custody_now_ns();
+    if (o->case_db && (rc = db_begin_acquisition(&r, err)) < 0)
+        goto out_db;
+    res->acquisition_id = r.acq_id;
+
+    strbuf_addf(&path, "%s.log", o->output);
+    res->log_path = strbuf_detach(&path, NULL);
+    strbuf_addf(&path, "%s.manifest", o->output);
+    res->manifest_path = strbuf_detach(&path, NULL);
+    if ((rc = acq_log_open(&r.log, res->log_path, err)) < 0)
+        goto record;
+    log_start(&r);
+    if (r.warnings.len) {
+        /* Warnings from opening the source, before the log existed. */
+        struct strbuf early = STRBUF_INIT;
+        strbuf_add(&early, r.warnings.buf, r.warnings.len);
+        for (char *p = early.buf, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            acq_log_line(&r.log, "WARNING: %s", p);
+        }
+        strbuf_release(&early);
+    }
+    if (pad && r.src.size_known)
+        warn(&r, "source size %llu is not a multiple of %u: the last sector is zero-filled in "
+                 "the E01 (media size %llu)",
+             (unsigned long long)r.src.size, r.src.sector_size,
+             (unsigned long long)r.media_size);
+    if ((rc = sink_open(&r.sink, o, r.media_size, r.src.sector_size, r.chunk_sectors, &r.src,
+                        err)) < 0)
+        goto record;
+    double t0 = custody_mono_seconds();
+    acq_log_line(&r.log, "reading");
+    run_rc = pipeline_run(&st, &r.src, r.sink, o, r.media_size, r.chunk_sectors, pad, &r.bad, err);
+    res->seconds = custody_mono_seconds() - t0;
+    res->chunk_sectors = r.chunk_sectors;
+    res->sector_size = r.src.sector_size;
+    res->bytes_read = st.bytes;
+    res->media_size = st.bytes;
+    for (size_t i = 0; i < r.bad.n; i++)
+        acq_log_line(&r.log, "UNREADABLE: sectors %llu-%llu (%llu sectors), zero-filled",
+                     (unsigned long long)r.bad.v[i].first_sector,
+                     (unsigned long long)(r.bad.v[i].first_sector + r.bad.v[i].count - 1),
+                     (unsigned long long)r.bad.v[i].count);
+    if (run_rc == 0 && st.complete) {
+        memcpy(res->hash, st.hash, sizeof(st.hash));
+        rc = sink_close(r.sink, 1, &r.bad, (const char(*)[HASH_HEX_MAX])res->hash, err);
+        if (rc < 0) {
+            run_rc = rc;
+            memset(res->hash, 0, sizeof(res->hash));
+        }
+    } else {
+        struct custody_err ignore = {0};
+        sink_close(r.sink, 0, NULL, NULL, &ignore);
+        if (run_rc == 0)
+            run_rc = custody_err_set(err, CUSTODY_ERR_IO, "the acquisition did not reach the end");
+    }
+    sink_files(r.sink, &paths, &npaths);
+    for (size_t i = 0; i < npaths; i++)
+        chmod(paths[i], 0444); /* evidence: read-only from now on */
+    res->read_errors = r.bad.v;
+    res->n_read_errors = r.bad.n;
+    res->bad_sectors = r.bad.sectors;
+    r.bad.v = NULL;
+    r.bad.n = r.bad.cap = 0;
+    if (run_rc < 0) {
+        res->status = run_rc == CUSTODY_ERR_INTR ? "interrupted" : "failed";
+        acq_log_line(&r.log, "acquisition %s after %llu bytes: %s", res->status,
+                     (unsigned long long)res->bytes_read, err->msg);
+        acq_log_line(&r.log, "the output is PARTIAL: its files are renamed *.partial");
+        mark_partial(&r, paths, npaths);
+    } else {
+        res->status = res->n_read_errors ? "incomplete" : "complete";
+        acq_log_line(&r.log, "acquired %llu bytes in %.1f s (%.1f MB/s)",
+                     (unsigned long long)res->media_size, res->seconds,
+                     res->seconds > 0 ? res->media_size / res->seconds / 1e6 : 0.0);
+        acq_log_kv(&r.log, "MD5", res->hash[HASH_MD5]);
+        acq_log_kv(&r.log, "SHA-1", res->hash[HASH_SHA1]);
+        acq_log_kv(&r.log, "SHA-256", res->hash[HASH_SHA256]);
+        if (res->bad_sectors)
+            acq_log_line(&r.log, "%llu unreadable sector(s) in %zu range(s), zero-filled",
+                         (unsigned long long)res->bad_sectors, res->n_read_errors);
+        verify(&r, paths, npaths);
+        if (custody_interrupted) {
+            run_rc = custody_err_set(err, CUSTODY_ERR_INTR, "interrupted during verification");
+            res->status = "interrupted";
+        }
+    }
+    {
+        struct custody_err ferr = {0};
+        if (list_files(&r, paths, npaths, &ferr) < 0) {
+            acq_log_line(&r.log, "cannot list the output files: %s", ferr.msg);
+            if (run_rc == 0) {
+                *err = ferr;
+                run_rc = ferr.code;
+                res->status = "failed";
+            }
+        }
+    }
+    for (size_t i = 0; i < res->n_files; i++)
+        acq_log_line(&r.log, "file %s: %llu bytes, SHA-256 %s", res->files[i].name,
+                     (unsigned long long)res->files[i].size, res->files[i].sha256);
+    rc = run_rc;
+
+record:
+    r.ended_at = custody_now_ns();
+    if (!res->status) {
+        res->status = "failed";
+        acq_log_line(&r.log, "acquisition failed before reading: %s", err->msg);
+    }
+    if (r.sink || r.log.fd >= 0) {
+        struct custody_err merr = {0};
+        if (write_manifest(&r, &manifest, &merr) < 0) {
+            acq_log_line(&r.log, "cannot write the manifest: %s", merr.msg);
+            if (rc == 0) {
+                *err = merr;
+                rc = merr.code;
+                res->status = "failed";
+            }
+        } else {
+            acq_log_line(&r.log, "manifest written: %s", res->manifest_path);
+        }
+    }
+    if (r.db) {
+        struct casedb_acquisition_outcome out = {0};
+        struct custody_err derr = {0};
+        int complete = !strcmp(res->status, "complete") || !strcmp(res->status, "incomplete");
+        out.status = res->status;
+        out.error = rc < 0 ? err->msg : NULL;
+        out.ended_at = r.ended_at;
+        out.media_size = (int64_t)res->media_size;
+        out.md5 = complete ? res->hash[HASH_MD5] : NULL;
+        out.sha1 = complete ? res->hash[HASH_SHA1] : NULL;
+        out.sha256 = complete ? res->hash[HASH_SHA256] : NULL;
+        out.verify_image = res->verify_image ? res->verify_image : "skipped";
+        out.verify_source = res->verify_source ? res->verify_source : "skipped";
+        out.manifest = manifest.len ? manifest.buf : NULL;
+        out.files = res->files;
+        out.n_files = res->n_files;
+        out.read_errors = res->read_errors;
+        out.n_read_errors = res->n_read_errors;
+        int drc = casedb_acquisition_finish(r.db, r.acq_id, &out, &derr);
+        if (drc == 0 && !strcmp(res->status, "complete") &&
+            strcmp(out.verify_image, "fail") != 0 && strcmp(out.verify_source, "fail") != 0)
+            drc = casedb_asset_set_status(r.db, r.asset_id, "acquired", &derr);
+        if (drc < 0) {
+            acq_log_line(&r.log, "cannot record the outcome in the case database: %s", derr.msg);
+            if (rc == 0) {
+                *err = derr;
+                rc = drc;
+            }
+        } else {
+            acq_log_line(&r.log, "recorded in the case database '%s' as %s", o->case_db,
+                         res->status);
+        }
+    }
+    acq_log_line(&r.log, "acquisition %s: %s", r.uuid, res->status);
+    {
+        struct custody_err lerr = {0};
+        if (acq_log_close(&r.log, res->log_path ? res->log_path : "", &lerr) < 0 && rc == 0) {
+            *err = lerr;
+            rc = lerr.code;
+            res->status = "failed";
+        }
+    }
+out_db:
+    if (r.db) {
+        casedb_run_end(r.db, r.run_id, acquire_exit_status(res, rc), NULL);
+        casedb_close(r.db);
+    }
+out:
+    if (r.warnings.len)
+        res->warnings = strbuf_detach(&r.warnings, NULL);
+    strbuf_release(&r.warnings);
+    strbuf_release(&path);
+    strbuf_release(&manifest);
+    sink_free(r.sink);
+    source_close(&r.src);
+    range_list_free(&r.bad);
+    free(r.evidence_label);
+    for (size_t i = 0; i < r.n_replaced; i++)
+        free(r.replaced[i]);
+    free(r.replaced);
+    if (rc == 0 && res->status && (!strcmp(res->status, "failed") || !strcmp(res->status, "interrupted")))
+        rc = CUSTODY_ERR;
+    return rc;
+}

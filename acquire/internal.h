@@ -1,0 +1,89 @@
+/* Private to acquire/: the source, the outputs and the pipeline between them. */
+#ifndef CUSTODY_ACQUIRE_INTERNAL_H
+#define CUSTODY_ACQUIRE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "acquire.h"
+#include "strbuf.h"
+
+/* Unreadable ranges in sectors, appended in increasing order, adjacent ones merged. */
+struct range_list {
+    struct manifest_range *v;
+    size_t n, cap;
+    uint64_t sectors;
+};
+void range_list_add(struct range_list *l, uint64_t first, uint64_t count);
+void range_list_free(struct range_list *l);
+
+enum source_kind {
+    SOURCE_FILE,
+    SOURCE_BLOCK,
+    SOURCE_STREAM,
+};
+
+struct acquire_source {
+    int fd;
+    enum source_kind kind;
+    const char *path;
+    uint64_t size;    /* bytes; 0 when unknown (stream without --size) */
+    int size_known;
+    uint32_t sector_size, physical_sector_size;
+    char *vendor, *model, *serial; /* sysfs, NULL unknown */
+    int direct;                    /* opened with O_DIRECT */
+    int mounted;                   /* mounted read-write and allowed */
+    int readonly_set;              /* BLKROSET done */
+    unsigned retries;
+    uint64_t stream_pos; /* bytes consumed from a stream */
+};
+
+/* Open read-only and learn the identity. */
+int source_open(struct acquire_source *s, const char *path, uint64_t stream_size,
+                const struct acquire_opts *o, struct strbuf *warnings, struct custody_err *err);
+void source_close(struct acquire_source *s);
+/* Read len bytes at offset (len a multiple of the sector size except at the end).
+ * Unreadable sectors are zero-filled and added to bad. Returns bytes read (less
+ * than len only at the end of the source), or negative when the source is gone
+ * (ENODEV, ENXIO) or a stream fails. */
+ssize_t source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
+                    struct range_list *bad, struct custody_err *err);
+/* Identity as a JSON object, for the database. */
+void source_identity_json(const struct acquire_source *s, struct strbuf *out);
+
+/* The output: an E01 set or raw files. Used only by the writer thread once open. */
+struct acquire_sink;
+int sink_open(struct acquire_sink **out, const struct acquire_opts *o, uint64_t media_size,
+              uint32_t sector_size, uint32_t chunk_sectors, const struct acquire_source *src,
+              struct custody_err *err);
+/* Raw: write len bytes. */
+int sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len,
+                   struct custody_err *err);
+/* E01: one chunk. */
+int sink_write_chunk(struct acquire_sink *k, const void *data, size_t size, size_t data_size,
+                     int compressed, uint32_t checksum, struct custody_err *err);
+/* Close: with finish (E01: errors, hashes, closing sections; raw: fsync) or without
+ * (a partial image). Fills the list of files written (names relative to BASE's folder). */
+int sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
+               const char hash[HASH_COUNT][HASH_HEX_MAX], struct custody_err *err);
+/* Names (full paths) of the files written, after sink_close. */
+int sink_files(struct acquire_sink *k, char ***paths, size_t *n);
+void sink_free(struct acquire_sink *k);
+/* Every output name that may exist for these options (BASE.E01.., BASE.raw,
+ * BASE.000.., BASE.log, BASE.manifest, BASE.manifest.minisig): the existing ones. */
+int outputs_existing(const struct acquire_opts *o, char ***paths, size_t *n);
+
+/* The pipeline: reader, three hash threads, compression workers, writer. */
+struct pipeline_stats {
+    uint64_t bytes;   /* media bytes read and hashed */
+    int complete;     /* reached the end of the source */
+    int interrupted;  /* stopped by a signal */
+    int failed;       /* read or write failure: err says which */
+    char hash[HASH_COUNT][HASH_HEX_MAX];
+};
+int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acquire_sink *sink,
+                 const struct acquire_opts *o, uint64_t media_size, uint32_t chunk_sectors,
+                 int pad_to_sector, struct range_list *bad, struct custody_err *err);
+
+#endif

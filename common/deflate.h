@@ -1,0 +1,38 @@
+/* Chunk compression for EWF images: zlib-format streams made by the fastest deflate
+ * available (ISA-L igzip, then libdeflate, then zlib), and the Adler-32 checksum EWF
+ * stores after uncompressed chunks. The only file that includes the deflate libraries. */
+#ifndef CUSTODY_DEFLATE_H
+#define CUSTODY_DEFLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum deflate_level {
+    DEFLATE_FAST = 1, /* level 1 */
+    DEFLATE_BEST = 9, /* level 9 */
+};
+
+/* One compressor; not thread-safe: one per worker thread. */
+struct chunk_deflater;
+
+/* Caller frees with chunk_deflater_free. */
+int chunk_deflater_new(struct chunk_deflater **out, enum deflate_level level,
+                       struct custody_err *err);
+void chunk_deflater_free(struct chunk_deflater *d);
+
+/* Compress len bytes of in into a zlib stream in out (cap bytes). Returns the
+ * compressed size, or 0 when it does not fit in cap (store the chunk uncompressed). */
+size_t chunk_deflate(struct chunk_deflater *d, void *out, size_t cap, const void *in, size_t len);
+
+/* Which library chunk_deflate uses at that level: "isa-l igzip", "libdeflate 1.14", "zlib 1.2.13". */
+const char *chunk_deflate_library(enum deflate_level level);
+
+/* Adler-32 of data (initial value 1), as EWF stores it after an uncompressed chunk. */
+uint32_t chunk_adler32(const void *data, size_t len);
+
+/* Inflate a zlib stream (tests, verification): returns the output size or -1. */
+long chunk_inflate(void *out, size_t cap, const void *in, size_t len);
+
+#endif
