@@ -123,7 +123,7 @@ reader_main(void *arg)
         }
         size_t len = (size_t)n;
         int at_end = len < want;
-        if (at_end && p->src->size_known) {
+        if (at_end && p->src->size_known && offset + len < p->src->size) {
             /* A stream that ends before its --size, or a file that shrank. */
             custody_err_set(&p->read_err, CUSTODY_ERR_IO,
                             "source '%s' ended at byte %llu of %llu", p->src->path,
