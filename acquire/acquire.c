@@ -194,8 +194,7 @@ struct run {
     size_t n_replaced;
 };
 
-static void
-warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 warn(struct run *r, const char *fmt, ...)
@@ -347,8 +346,7 @@ log_start(struct run *r)
     struct strbuf sb = STRBUF_INIT;
     static const char *const kinds[] = {"file", "block device", "stream"};
 
-    acq_log_line(&r->log, "custody-acquire %s: acquisition %s started", CUSTODY_VERSION,
-                 r->uuid);
+    acq_log_line(&r->log, "custody-acquire %s: acquisition %s started", CUSTODY_VERSION, r->uuid);
     cli_argv_string(&sb, o->argc, o->argv);
     acq_log_kv(&r->log, "command line", sb.buf);
     strbuf_reset(&sb);
@@ -360,9 +358,9 @@ log_start(struct run *r)
         *nl = '\0';
         acq_log_kv(&r->log, "version", p);
     }
-    acq_log_kv(&r->log, "deflate", chunk_deflate_library(o->compression == EWF_COMPRESSION_BEST
-                                                              ? DEFLATE_BEST
-                                                              : DEFLATE_FAST));
+    acq_log_kv(&r->log, "deflate",
+               chunk_deflate_library(o->compression == EWF_COMPRESSION_BEST ? DEFLATE_BEST
+                                                                            : DEFLATE_FAST));
     acq_log_kv(&r->log, "case number", o->case_number);
     acq_log_kv(&r->log, "case uuid", r->case_uuid[0] ? r->case_uuid : NULL);
     acq_log_kv(&r->log, "evidence number", o->evidence_number);
@@ -644,8 +642,7 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     if ((o->format == ACQUIRE_E01 || o->segment_size_set) && eff.segment_size < chunk_bytes) {
         rc = custody_err_set(err, CUSTODY_ERR_USAGE,
                              "segment size %llu is smaller than one chunk (%llu bytes)",
-                             (unsigned long long)eff.segment_size,
-                             (unsigned long long)chunk_bytes);
+                             (unsigned long long)eff.segment_size, (unsigned long long)chunk_bytes);
         goto out;
     }
     if (o->format == ACQUIRE_E01 && eff.segment_size < (UINT64_C(1) << 20)) {
@@ -685,10 +682,10 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         strbuf_release(&early);
     }
     if (pad && r.src.size_known)
-        warn(&r, "source size %llu is not a multiple of %u: the last sector is zero-filled in "
-                 "the E01 (media size %llu)",
-             (unsigned long long)r.src.size, r.src.sector_size,
-             (unsigned long long)r.media_size);
+        warn(&r,
+             "source size %llu is not a multiple of %u: the last sector is zero-filled in "
+             "the E01 (media size %llu)",
+             (unsigned long long)r.src.size, r.src.sector_size, (unsigned long long)r.media_size);
     if ((rc = sink_open(&r.sink, o, r.media_size, r.src.sector_size, r.chunk_sectors, &r.src,
                         err)) < 0)
         goto record;
@@ -803,8 +800,8 @@ record:
         out.read_errors = res->read_errors;
         out.n_read_errors = res->n_read_errors;
         int drc = casedb_acquisition_finish(r.db, r.acq_id, &out, &derr);
-        if (drc == 0 && !strcmp(res->status, "complete") &&
-            strcmp(out.verify_image, "fail") != 0 && strcmp(out.verify_source, "fail") != 0)
+        if (drc == 0 && !strcmp(res->status, "complete") && strcmp(out.verify_image, "fail") != 0 &&
+            strcmp(out.verify_source, "fail") != 0)
             drc = casedb_asset_set_status(r.db, r.asset_id, "acquired", &derr);
         if (drc < 0) {
             acq_log_line(&r.log, "cannot record the outcome in the case database: %s", derr.msg);
@@ -844,7 +841,8 @@ out:
     for (size_t i = 0; i < r.n_replaced; i++)
         free(r.replaced[i]);
     free(r.replaced);
-    if (rc == 0 && res->status && (!strcmp(res->status, "failed") || !strcmp(res->status, "interrupted")))
+    if (rc == 0 && res->status &&
+        (!strcmp(res->status, "failed") || !strcmp(res->status, "interrupted")))
         rc = CUSTODY_ERR;
     return rc;
 }

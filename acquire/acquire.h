@@ -22,23 +22,22 @@ enum acquire_format {
 
 /* Progress report from the acquisition; called about 4 times a second on the thread
  * that called acquire_run. total is 0 when unknown. */
-typedef void (*acquire_progress_fn)(void *ctx, uint64_t done, uint64_t total,
-                                    uint64_t bad_sectors);
+typedef void (*acquire_progress_fn)(void *ctx, uint64_t done, uint64_t total, uint64_t bad_sectors);
 
 struct acquire_opts {
     const char *source; /* block device, regular file, or "-" for stdin */
     const char *output; /* BASE */
     enum acquire_format format;
-    uint64_t segment_size;    /* bytes; 0: E01 2 GiB, raw unsplit */
-    int segment_size_set;     /* raw: split only when asked */
+    uint64_t segment_size; /* bytes; 0: E01 2 GiB, raw unsplit */
+    int segment_size_set;  /* raw: split only when asked */
     enum ewf_compression compression;
-    uint32_t chunk_sectors;   /* requested sectors per chunk (default 64) */
-    uint64_t stream_size;     /* --size for streams, 0 unknown */
-    unsigned retries;         /* re-reads of a failing region before bisecting */
-    unsigned threads;         /* compression workers; 0: online CPUs */
-    int force;                /* replace existing outputs */
-    int verify_image;         /* read the image back and compare hashes */
-    int verify_source;        /* re-read the source and compare hashes */
+    uint32_t chunk_sectors; /* requested sectors per chunk (default 64) */
+    uint64_t stream_size;   /* --size for streams, 0 unknown */
+    unsigned retries;       /* re-reads of a failing region before bisecting */
+    unsigned threads;       /* compression workers; 0: online CPUs */
+    int force;              /* replace existing outputs */
+    int verify_image;       /* read the image back and compare hashes */
+    int verify_source;      /* re-read the source and compare hashes */
     int allow_mounted, set_readonly;
     const char *case_number, *evidence_number, *examiner, *description, *notes;
     const char *case_db, *asset, *evidence; /* case database registration */
@@ -64,8 +63,8 @@ struct acquire_result {
     struct manifest_file *files;
     size_t n_files;
     char *manifest_path, *log_path;
-    char *warnings; /* newline-separated, NULL when none */
-    double seconds; /* reading and writing, without verification */
+    char *warnings;         /* newline-separated, NULL when none */
+    double seconds;         /* reading and writing, without verification */
     int64_t acquisition_id; /* case database row, 0 when none */
 };
 
@@ -73,8 +72,7 @@ struct acquire_result {
  * incomplete; check verify_* too); a negative code when it could not be done, with
  * res->status failed or interrupted when it had started (then the outputs are kept
  * and marked partial) or NULL when nothing was started or recorded. */
-int acquire_run(struct acquire_result *res, const struct acquire_opts *o,
-                struct custody_err *err);
+int acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct custody_err *err);
 void acquire_result_release(struct acquire_result *res);
 
 /* The exit status for a result: 0 complete and verified, 1 finished but with

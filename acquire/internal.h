@@ -28,7 +28,7 @@ struct acquire_source {
     int fd;
     enum source_kind kind;
     const char *path;
-    uint64_t size;    /* bytes; 0 when unknown (stream without --size) */
+    uint64_t size; /* bytes; 0 when unknown (stream without --size) */
     int size_known;
     uint32_t sector_size, physical_sector_size;
     char *vendor, *model, *serial; /* sysfs, NULL unknown */
@@ -76,10 +76,10 @@ int outputs_existing(const struct acquire_opts *o, char ***paths, size_t *n);
 
 /* The pipeline: reader, three hash threads, compression workers, writer. */
 struct pipeline_stats {
-    uint64_t bytes;   /* media bytes read and hashed */
-    int complete;     /* reached the end of the source */
-    int interrupted;  /* stopped by a signal */
-    int failed;       /* read or write failure: err says which */
+    uint64_t bytes;  /* media bytes read and hashed */
+    int complete;    /* reached the end of the source */
+    int interrupted; /* stopped by a signal */
+    int failed;      /* read or write failure: err says which */
     char hash[HASH_COUNT][HASH_HEX_MAX];
 };
 int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acquire_sink *sink,

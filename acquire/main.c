@@ -164,11 +164,11 @@ print_text(const struct acquire_result *res)
     }
     strbuf_addf(&sb, "bad sectors:   %llu\n", (unsigned long long)res->bad_sectors);
     for (size_t i = 0; i < res->n_read_errors; i++)
-        strbuf_addf(&sb, "  unreadable:  sectors %llu-%llu (%llu)\n",
-                    (unsigned long long)res->read_errors[i].first_sector,
-                    (unsigned long long)(res->read_errors[i].first_sector +
-                                         res->read_errors[i].count - 1),
-                    (unsigned long long)res->read_errors[i].count);
+        strbuf_addf(
+            &sb, "  unreadable:  sectors %llu-%llu (%llu)\n",
+            (unsigned long long)res->read_errors[i].first_sector,
+            (unsigned long long)(res->read_errors[i].first_sector + res->read_errors[i].count - 1),
+            (unsigned long long)res->read_errors[i].count);
     if (res->verify_image)
         strbuf_addf(&sb, "verify image:  %s\n", res->verify_image);
     if (res->verify_source)

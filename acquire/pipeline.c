@@ -11,12 +11,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define RING 8                        /* blocks in flight */
+#define RING 8                           /* blocks in flight */
 #define BLOCK_TARGET (UINT32_C(4) << 20) /* bytes per block, rounded to whole chunks */
 #define MAX_WORKERS 16
 
@@ -29,27 +30,27 @@ struct slot {
     int state;
     uint64_t seq;
     uint64_t offset;
-    size_t len;       /* media bytes in data */
-    uint8_t *data;    /* block_size bytes, 4096-aligned for O_DIRECT */
-    int hashed;       /* hash threads done with it */
-    int compress;     /* 0 waiting, 1 claimed, 2 done */
+    size_t len;    /* media bytes in data */
+    uint8_t *data; /* block_size bytes, 4096-aligned for O_DIRECT */
+    int hashed;    /* hash threads done with it */
+    int compress;  /* 0 waiting, 1 claimed, 2 done */
     int written;
-    uint8_t *cdata;   /* per chunk: chunk_size + slack bytes */
-    size_t *csize;    /* compressed size, 0 = stored uncompressed */
-    uint32_t *sum;    /* Adler-32 of uncompressed chunks */
+    uint8_t *cdata; /* per chunk: chunk_size + slack bytes */
+    size_t *csize;  /* compressed size, 0 = stored uncompressed */
+    uint32_t *sum;  /* Adler-32 of uncompressed chunks */
 };
 
 struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct slot slots[RING];
-    uint64_t end_seq;  /* blocks the reader produced; valid when reader_done */
+    uint64_t end_seq; /* blocks the reader produced; valid when reader_done */
     int reader_done;
-    int stop;          /* writer failed: reader stops */
+    int stop;                             /* writer failed: reader stops */
     size_t block_size, chunk_size, cslot; /* cslot: bytes per compressed chunk slot */
-    int compressing;   /* E01: chunks go through the workers */
+    int compressing;                      /* E01: chunks go through the workers */
     enum deflate_level level;
-    int use_deflate;   /* compression fast or best */
+    int use_deflate; /* compression fast or best */
     struct acquire_source *src;
     struct acquire_sink *sink;
     uint64_t media_size; /* 0 unknown */
@@ -125,9 +126,8 @@ reader_main(void *arg)
         int at_end = len < want;
         if (at_end && p->src->size_known && offset + len < p->src->size) {
             /* A stream that ends before its --size, or a file that shrank. */
-            custody_err_set(&p->read_err, CUSTODY_ERR_IO,
-                            "source '%s' ended at byte %llu of %llu", p->src->path,
-                            (unsigned long long)(offset + len),
+            custody_err_set(&p->read_err, CUSTODY_ERR_IO, "source '%s' ended at byte %llu of %llu",
+                            p->src->path, (unsigned long long)(offset + len),
                             (unsigned long long)p->src->size);
             p->read_failed = 1;
         }
@@ -404,12 +404,19 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
     reader_up = 1;
 
     /* Report progress while the threads work. */
+    int kicked = 0;
     for (;;) {
         struct timespec ts = {0, 250 * 1000 * 1000};
         lock(p);
         int done = p->reader_done;
         uint64_t bytes = p->bytes_read, badn = p->bad_sectors;
         unlock(p);
+        /* The signal may have reached another thread while the reader waits on a
+         * pipe: send it on, so its read returns EINTR and it stops. */
+        if (custody_interrupted && !done && !kicked) {
+            pthread_kill(reader, (int)custody_interrupted);
+            kicked = 1;
+        }
         if (o->progress)
             o->progress(o->progress_ctx, bytes, media_size, badn);
         if (done)

@@ -9,8 +9,8 @@
 #include "strbuf.h"
 
 struct acq_log {
-    int fd;       /* -1 when not open */
-    int failed;   /* a write failed: the log is incomplete */
+    int fd;     /* -1 when not open */
+    int failed; /* a write failed: the log is incomplete */
     int err_no;
 };
 

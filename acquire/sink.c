@@ -133,8 +133,7 @@ sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len, struct c
         if (io_write_full(k->fd, data, n) < 0) {
             int e = errno;
             raw_name(path, sizeof(path), k->base, k->split, k->segment);
-            return custody_err_errno(err, custody_err_from_errno(e), e, "cannot write '%s'",
-                                     path);
+            return custody_err_errno(err, custody_err_from_errno(e), e, "cannot write '%s'", path);
         }
         k->in_segment += n;
         data += n;
@@ -187,11 +186,11 @@ sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
     }
     if (k->fd >= 0) {
         if (finish && fsync(k->fd) < 0)
-            rc = custody_err_errno(err, custody_err_from_errno(errno), errno,
-                                   "cannot write '%s'", k->paths[k->n_paths - 1]);
+            rc = custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot write '%s'",
+                                   k->paths[k->n_paths - 1]);
         if (close(k->fd) < 0 && rc == 0 && finish)
-            rc = custody_err_errno(err, custody_err_from_errno(errno), errno,
-                                   "cannot write '%s'", k->paths[k->n_paths - 1]);
+            rc = custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot write '%s'",
+                                   k->paths[k->n_paths - 1]);
         k->fd = -1;
     }
     return rc;

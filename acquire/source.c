@@ -187,8 +187,9 @@ source_open_block(struct acquire_source *s, const struct stat *sb, const struct 
         s->fd = dfd;
         s->direct = 1;
     } else {
-        strbuf_addf(warnings, "cannot open the source with O_DIRECT (%s): reading through "
-                              "the page cache\n",
+        strbuf_addf(warnings,
+                    "cannot open the source with O_DIRECT (%s): reading through "
+                    "the page cache\n",
                     strerror(errno));
     }
     return 0;

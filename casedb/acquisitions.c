@@ -3,8 +3,8 @@
 #include "db_internal.h"
 
 int
-casedb_acquisition_begin(struct casedb *db, const struct casedb_acquisition *a,
-                         int64_t *id_out, struct custody_err *err)
+casedb_acquisition_begin(struct casedb *db, const struct casedb_acquisition *a, int64_t *id_out,
+                         struct custody_err *err)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -85,8 +85,7 @@ acquisition_update(struct casedb *db, int64_t id, const struct casedb_acquisitio
     rc = db_exec_stmt(db, st, err, "cannot record the acquisition outcome");
     if (rc == 0 && sqlite3_changes(db->db) != 1)
         rc = custody_err_set(err, CUSTODY_ERR_NOTFOUND,
-                             "acquisition %lld is not running in the case database",
-                             (long long)id);
+                             "acquisition %lld is not running in the case database", (long long)id);
     sqlite3_finalize(st);
     return rc;
 }
@@ -132,8 +131,8 @@ acquisition_add_files(struct casedb *db, int64_t id, const struct casedb_acquisi
 }
 
 int
-casedb_acquisition_finish(struct casedb *db, int64_t id,
-                          const struct casedb_acquisition_outcome *o, struct custody_err *err)
+casedb_acquisition_finish(struct casedb *db, int64_t id, const struct casedb_acquisition_outcome *o,
+                          struct custody_err *err)
 {
     int rc;
 

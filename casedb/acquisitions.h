@@ -31,16 +31,16 @@ struct casedb_acquisition {
 };
 
 /* Insert the row with status 'running' in its own transaction; *id_out gets its id. */
-int casedb_acquisition_begin(struct casedb *db, const struct casedb_acquisition *a,
-                             int64_t *id_out, struct custody_err *err);
+int casedb_acquisition_begin(struct casedb *db, const struct casedb_acquisition *a, int64_t *id_out,
+                             struct custody_err *err);
 
 /* How it ended. */
 struct casedb_acquisition_outcome {
-    const char *status; /* complete, incomplete, failed, interrupted */
-    const char *error;  /* why it failed, NULL when it did not */
-    int64_t ended_at;   /* ns UTC */
-    int64_t media_size; /* bytes acquired, -1 unknown */
-    const char *md5, *sha1, *sha256; /* NULL when not computed to the end */
+    const char *status;                       /* complete, incomplete, failed, interrupted */
+    const char *error;                        /* why it failed, NULL when it did not */
+    int64_t ended_at;                         /* ns UTC */
+    int64_t media_size;                       /* bytes acquired, -1 unknown */
+    const char *md5, *sha1, *sha256;          /* NULL when not computed to the end */
     const char *verify_image, *verify_source; /* pass, fail, skipped */
     const char *manifest, *manifest_sig;      /* text, NULL when none */
     const struct manifest_file *files;        /* output files with size and SHA-256 */
@@ -51,7 +51,6 @@ struct casedb_acquisition_outcome {
 
 /* Update the row, add its files and read errors, in one transaction. */
 int casedb_acquisition_finish(struct casedb *db, int64_t id,
-                              const struct casedb_acquisition_outcome *o,
-                              struct custody_err *err);
+                              const struct casedb_acquisition_outcome *o, struct custody_err *err);
 
 #endif

@@ -26,7 +26,8 @@ void chunk_deflater_free(struct chunk_deflater *d);
  * compressed size, or 0 when it does not fit in cap (store the chunk uncompressed). */
 size_t chunk_deflate(struct chunk_deflater *d, void *out, size_t cap, const void *in, size_t len);
 
-/* Which library chunk_deflate uses at that level: "isa-l igzip", "libdeflate 1.14", "zlib 1.2.13". */
+/* Which library chunk_deflate uses at that level: "isa-l igzip", "libdeflate 1.14", "zlib 1.2.13".
+ */
 const char *chunk_deflate_library(enum deflate_level level);
 
 /* Adler-32 of data (initial value 1), as EWF stores it after an uncompressed chunk. */

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 const char *
@@ -410,6 +413,37 @@ fail:
     return rc;
 }
 
+/* libewf 20140813 loses errno when a write fails (a short write is reported without
+ * it). Find the likely cause so the message says "disk full" or "file too large":
+ * ENOSPC when the output's file system has less room than the write needed, EFBIG
+ * when a segment reached the file-size limit (ulimit -f); 0 when neither. */
+static int
+ewf_write_cause(const struct ewf_writer *w, size_t need)
+{
+    struct statvfs vfs;
+    struct rlimit lim;
+    char path[4096], dir[4096];
+    const char *slash = strrchr(w->base, '/');
+
+    if (slash)
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - w->base), w->base);
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (statvfs(dir[0] ? dir : "/", &vfs) == 0 &&
+        (uint64_t)vfs.f_bavail * vfs.f_frsize < (uint64_t)need + 65536)
+        return ENOSPC;
+    if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+        for (unsigned i = 1; ewf_segment_name(path, sizeof(path), w->base, i) == 0; i++) {
+            struct stat sb;
+            if (stat(path, &sb) < 0)
+                break;
+            if ((uint64_t)sb.st_size + need > (uint64_t)lim.rlim_cur)
+                return EFBIG;
+        }
+    }
+    return 0;
+}
+
 int
 ewf_writer_write_chunk(struct ewf_writer *w, const void *data, size_t size, size_t data_size,
                        int compressed, uint32_t checksum, struct custody_err *err)
@@ -421,10 +455,11 @@ ewf_writer_write_chunk(struct ewf_writer *w, const void *data, size_t size, size
 
     /* libewf wants a checksum buffer even for compressed chunks (their Adler-32 is
      * inside the zlib stream and write_checksum is 0 then). */
-    n = libewf_handle_write_chunk(w->handle, data, size, data_size, compressed ? 1 : 0,
-                                  checksum_le, checksum, compressed ? 0 : 1, &lerr);
+    errno = 0;
+    n = libewf_handle_write_chunk(w->handle, data, size, data_size, compressed ? 1 : 0, checksum_le,
+                                  checksum, compressed ? 0 : 1, &lerr);
     if (n < 0 || (size_t)n != size) {
-        int e = errno;
+        int e = errno ? errno : ewf_write_cause(w, size);
         int code = (e == ENOSPC || e == EFBIG) ? CUSTODY_ERR_NOSPACE : CUSTODY_ERR_IO;
         if (code == CUSTODY_ERR_NOSPACE)
             custody_err_errno(err, code, e, "cannot write EWF image '%s'", w->base);
@@ -455,8 +490,7 @@ ewf_writer_set_hashes(struct ewf_writer *w, const char *md5_hex, const char *sha
     libewf_error_t *lerr = NULL;
     uint8_t md5[16], sha1[20];
 
-    if (hex_decode(md5, sizeof(md5), md5_hex) < 0 ||
-        hex_decode(sha1, sizeof(sha1), sha1_hex) < 0)
+    if (hex_decode(md5, sizeof(md5), md5_hex) < 0 || hex_decode(sha1, sizeof(sha1), sha1_hex) < 0)
         return custody_err_set(err, CUSTODY_ERR_USAGE, "bad hash value for '%s'", w->base);
     if (libewf_handle_set_md5_hash(w->handle, md5, sizeof(md5), &lerr) != 1 ||
         libewf_handle_set_sha1_hash(w->handle, sha1, sizeof(sha1), &lerr) != 1) {
@@ -471,11 +505,11 @@ ewf_writer_finish(struct ewf_writer *w, struct custody_err *err)
 {
     libewf_error_t *lerr = NULL;
 
+    errno = 0;
     if (libewf_handle_write_finalize(w->handle, &lerr) < 0) {
-        int e = errno;
+        int e = errno ? errno : ewf_write_cause(w, 1 << 20);
         if (e == ENOSPC || e == EFBIG)
-            custody_err_errno(err, CUSTODY_ERR_NOSPACE, e, "cannot finish EWF image '%s'",
-                              w->base);
+            custody_err_errno(err, CUSTODY_ERR_NOSPACE, e, "cannot finish EWF image '%s'", w->base);
         else
             custody_err_set(err, CUSTODY_ERR_IO, "cannot finish EWF image '%s'", w->base);
         return ewf_fail(err, &lerr);

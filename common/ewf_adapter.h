@@ -68,7 +68,7 @@ struct ewf_writer_opts {
     uint32_t sectors_per_chunk; /* see ewf_choose_sectors_per_chunk */
     uint64_t segment_size;      /* bytes, maximum per segment file */
     enum ewf_compression compression;
-    int physical;               /* 1: a physical device (media flag), 0: a file or volume */
+    int physical; /* 1: a physical device (media flag), 0: a file or volume */
     /* Header values; NULL leaves them out. Evidence strings are stored as given. */
     const char *case_number, *evidence_number, *examiner, *description, *notes;
     const char *model, *serial_number;
