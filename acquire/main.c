@@ -194,8 +194,9 @@ parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Parse, run, print; orig is argv before getopt_long permuted it. */
+static int
+acquire_main(int argc, char **argv, char **orig)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -232,11 +233,6 @@ main(int argc, char **argv)
     int opt, json = 0, quiet = 0, rc, status;
     uint64_t v;
 
-    /* getopt_long permutes argv: record the command line as it was typed. */
-    char **orig = calloc((size_t)argc + 1, sizeof(char *));
-    if (!orig)
-        return EXIT_FAILED;
-    memcpy(orig, argv, (size_t)argc * sizeof(char *));
     acquire_opts_init(&o);
     while ((opt = getopt_long(argc, argv, "o:f:S:c:b:s:r:C:E:e:D:N:qh", opts, NULL)) != -1) {
         switch (opt) {
@@ -392,6 +388,20 @@ main(int argc, char **argv)
     else if (!quiet && res.status)
         print_text(&res);
     acquire_result_release(&res);
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    /* getopt_long permutes argv: record the command line as it was typed. */
+    char **orig = calloc((size_t)argc + 1, sizeof(char *));
+    int status;
+
+    if (!orig)
+        return EXIT_FAILED;
+    memcpy(orig, argv, (size_t)argc * sizeof(char *));
+    status = acquire_main(argc, argv, orig);
     free(orig);
     return status;
 }
