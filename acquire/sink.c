@@ -156,7 +156,7 @@ ewf_collect(struct acquire_sink *k)
     char path[4200];
 
     for (unsigned i = 1;; i++) {
-        if (ewf_segment_name(path, sizeof(path), k->base, i) < 0 || access(path, F_OK) != 0)
+        if (ewf_writer_segment_name(path, sizeof(path), k->base, i) < 0 || access(path, F_OK) != 0)
             break;
         sink_add_path(k, path);
     }
@@ -239,7 +239,7 @@ outputs_existing(const struct acquire_opts *o, char ***paths, size_t *n)
 
     *paths = NULL;
     *n = 0;
-    for (unsigned i = 1; ewf_segment_name(path, sizeof(path), o->output, i) == 0; i++) {
+    for (unsigned i = 1; ewf_writer_segment_name(path, sizeof(path), o->output, i) == 0; i++) {
         if (access(path, F_OK) != 0)
             break;
         add_if_exists(paths, n, path);

@@ -298,7 +298,7 @@ ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uin
 }
 
 int
-ewf_segment_name(char *out, size_t size, const char *base, unsigned idx)
+ewf_writer_segment_name(char *out, size_t size, const char *base, unsigned idx)
 {
     char ext[4];
 
@@ -360,7 +360,7 @@ ewf_writer_open(struct ewf_writer **out, const struct ewf_writer_opts *o, struct
     int rc;
 
     *out = NULL;
-    if (ewf_segment_name(first, sizeof(first), o->base, 1) < 0)
+    if (ewf_writer_segment_name(first, sizeof(first), o->base, 1) < 0)
         return custody_err_set(err, CUSTODY_ERR_USAGE, "output name '%s' is too long", o->base);
     if (access(first, F_OK) == 0)
         return custody_err_set(err, CUSTODY_ERR_EXISTS, "'%s' exists", first);
@@ -433,7 +433,7 @@ ewf_write_cause(const struct ewf_writer *w, size_t need)
         (uint64_t)vfs.f_bavail * vfs.f_frsize < (uint64_t)need + 65536)
         return ENOSPC;
     if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
-        for (unsigned i = 1; ewf_segment_name(path, sizeof(path), w->base, i) == 0; i++) {
+        for (unsigned i = 1; ewf_writer_segment_name(path, sizeof(path), w->base, i) == 0; i++) {
             struct stat sb;
             if (stat(path, &sb) < 0)
                 break;

@@ -107,6 +107,6 @@ void ewf_writer_close(struct ewf_writer *w);
 
 /* Name of segment number idx (1-based) for BASE: BASE.E01 .. BASE.E99, BASE.EAA ..
  * Returns 0, or CUSTODY_ERR_USAGE past the last name EWF allows. */
-int ewf_segment_name(char *out, size_t size, const char *base, unsigned idx);
+int ewf_writer_segment_name(char *out, size_t size, const char *base, unsigned idx);
 
 #endif

@@ -46,21 +46,21 @@ static void
 test_segment_names(void)
 {
     char name[64];
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 1), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 1), 0);
     CHECK_STR(name, "img.E01");
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 99), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 99), 0);
     CHECK_STR(name, "img.E99");
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 100), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 100), 0);
     CHECK_STR(name, "img.EAA");
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 101), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 101), 0);
     CHECK_STR(name, "img.EAB");
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 126), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 126), 0);
     CHECK_STR(name, "img.EBA");
-    CHECK_INT(ewf_segment_name(name, sizeof(name), "img", 100 + 676), 0);
+    CHECK_INT(ewf_writer_segment_name(name, sizeof(name), "img", 100 + 676), 0);
     CHECK_STR(name, "img.FAA");
-    CHECK(ewf_segment_name(name, sizeof(name), "img", 0) < 0);
-    CHECK(ewf_segment_name(name, sizeof(name), "img", 100 + 22 * 676) < 0);
-    CHECK(ewf_segment_name(name, 6, "img", 1) < 0);
+    CHECK(ewf_writer_segment_name(name, sizeof(name), "img", 0) < 0);
+    CHECK(ewf_writer_segment_name(name, sizeof(name), "img", 100 + 22 * 676) < 0);
+    CHECK(ewf_writer_segment_name(name, 6, "img", 1) < 0);
 }
 
 static void
