@@ -10,9 +10,13 @@
 
 #include "cli.h"
 #include "custody.h"
+#include "manifest.h"
+#include "minisign.h"
+#include "sign.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 merge_result_release(struct merge_result *r)
@@ -101,6 +105,142 @@ check_source_log(struct merge_result *res, struct casedb *src, struct custody_er
     return 0;
 }
 
+/* Compare a manifest's hash with the row's (both lowercase hex; NULL/"" = none). */
+static int
+same_hash(const char *row, const char *manifest)
+{
+    if (!row || !*row)
+        return !manifest || !*manifest;
+    return manifest && !strcasecmp(row, manifest);
+}
+
+/* One acquisition's manifest and signature against its row. */
+static void
+check_manifest(struct merge_result *res, struct casedb *src, sqlite3_stmt *st)
+{
+    const char *uuid = (const char *)sqlite3_column_text(st, 0);
+    const char *text = (const char *)sqlite3_column_text(st, 5);
+    const char *sig = (const char *)sqlite3_column_text(st, 6);
+    struct strbuf line = STRBUF_INIT, why = STRBUF_INIT;
+    struct manifest m;
+    struct custody_err e = {0};
+
+    memset(&m, 0, sizeof(m));
+    if (sig && !text) {
+        strbuf_addf(&line, "acquisition %s: a manifest signature without its manifest", uuid);
+        goto report;
+    }
+    if (!text)
+        goto out; /* unsigned, unmanifested: nothing to hold the row against */
+    if (sig) {
+        struct minisign_sig ms;
+        struct minisign_pubkey pk;
+        char kid[MINISIGN_KEY_ID_HEX];
+        sqlite3_stmt *kq = NULL;
+        int valid = 0, found = 0;
+
+        memset(&ms, 0, sizeof(ms));
+        if (minisign_sig_parse(&ms, sig, strlen(sig), &e) < 0) {
+            strbuf_addf(&line, "acquisition %s: manifest signature unreadable: %s", uuid, e.msg);
+            goto report;
+        }
+        minisign_key_id_hex(kid, ms.key_id);
+        minisign_sig_release(&ms);
+        if (db_prepare(src, &kq, "SELECT public_key FROM examiners WHERE key_id = ?", &e) == 0) {
+            db_bind_text(kq, 1, kid);
+            while (!found && sqlite3_step(kq) == SQLITE_ROW) {
+                const char *b64 = (const char *)sqlite3_column_text(kq, 0);
+                found = b64 && minisign_pubkey_parse(&pk, b64, strlen(b64), NULL) == 0;
+            }
+            sqlite3_finalize(kq);
+        }
+        if (!found) {
+            strbuf_addf(&line,
+                        "acquisition %s: manifest signed by key %s, which no examiner of the "
+                        "station database holds",
+                        uuid, kid);
+            goto report;
+        }
+        if (sign_minisig_verify(&valid, &why, NULL, &pk, text, strlen(text), sig, strlen(sig), &e) <
+                0 ||
+            !valid) {
+            strbuf_addf(&line, "acquisition %s: manifest signature does not verify: %s", uuid,
+                        why.len ? why.buf : e.msg);
+            goto report;
+        }
+    }
+    if (manifest_parse(&m, text, strlen(text), &e) < 0) {
+        strbuf_addf(&line, "acquisition %s: manifest unreadable: %s", uuid, e.msg);
+        goto report;
+    }
+    if (!m.acquisition_uuid || strcmp(m.acquisition_uuid, uuid) != 0)
+        strbuf_addf(&line, "acquisition %s: its manifest is of acquisition %s", uuid,
+                    m.acquisition_uuid ? m.acquisition_uuid : "(none)");
+    else if (!same_hash((const char *)sqlite3_column_text(st, 1), m.md5) ||
+             !same_hash((const char *)sqlite3_column_text(st, 2), m.sha1) ||
+             !same_hash((const char *)sqlite3_column_text(st, 3), m.sha256))
+        strbuf_addf(&line, "acquisition %s: the hashes in the database differ from its %s manifest",
+                    uuid, sig ? "signed" : "unsigned");
+    else if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+             (uint64_t)sqlite3_column_int64(st, 4) != m.media_size)
+        strbuf_addf(&line, "acquisition %s: media size %lld in the database, %llu in its manifest",
+                    uuid, (long long)sqlite3_column_int64(st, 4), (unsigned long long)m.media_size);
+    else if ((uint64_t)sqlite3_column_int64(st, 7) != m.n_files)
+        strbuf_addf(&line, "acquisition %s: %lld output files in the database, %zu in its manifest",
+                    uuid, (long long)sqlite3_column_int64(st, 7), m.n_files);
+    if (!line.len) {
+        /* every output file's SHA-256 as the manifest lists it */
+        sqlite3_stmt *fq = NULL;
+        if (db_prepare(src, &fq,
+                       "SELECT f.name, f.sha256, f.size FROM acquisition_files f"
+                       " JOIN acquisitions q ON q.id = f.acquisition_id WHERE q.uuid = ?",
+                       &e) == 0) {
+            db_bind_text(fq, 1, uuid);
+            while (!line.len && sqlite3_step(fq) == SQLITE_ROW) {
+                const char *name = (const char *)sqlite3_column_text(fq, 0);
+                size_t i;
+                for (i = 0; i < m.n_files; i++)
+                    if (!strcmp(m.files[i].name, name))
+                        break;
+                if (i == m.n_files ||
+                    !same_hash((const char *)sqlite3_column_text(fq, 1), m.files[i].sha256) ||
+                    (uint64_t)sqlite3_column_int64(fq, 2) != m.files[i].size)
+                    strbuf_addf(&line, "acquisition %s: output file '%s' differs from its manifest",
+                                uuid, name);
+            }
+            sqlite3_finalize(fq);
+        }
+    }
+report:
+    if (line.len)
+        problem(&res->problems, &res->n_problems, "tampered", line.buf);
+out:
+    manifest_release(&m);
+    strbuf_release(&line);
+    strbuf_release(&why);
+}
+
+/* Acquisition rows must agree with the manifests recorded with them, and signed
+ * manifests must verify with the key of an examiner of the station. */
+static int
+check_source_acquisitions(struct merge_result *res, struct casedb *src, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(src, &st,
+                        "SELECT uuid, md5, sha1, sha256, media_size, manifest, manifest_sig,"
+                        " (SELECT count(*) FROM acquisition_files WHERE acquisition_id = q.id)"
+                        " FROM acquisitions q ORDER BY id",
+                        err);
+
+    if (rc < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        check_manifest(res, src, st);
+    rc = rc == SQLITE_DONE ? 0 : db_fail(src, rc, err, "cannot read the station's acquisitions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Everything about the source that can be learned on its own connection. */
 static int
 inspect_source(struct merge_result *res, struct casedb *db, const char *path,
@@ -139,7 +279,8 @@ inspect_source(struct merge_result *res, struct casedb *db, const char *path,
     if (!ok)
         problem(&res->problems, &res->n_problems, "tampered",
                 "the station database fails SQLite's integrity check");
-    if ((rc = check_source_log(res, src, err)) < 0)
+    if ((rc = check_source_log(res, src, err)) < 0 ||
+        (rc = check_source_acquisitions(res, src, err)) < 0)
         goto out;
     /* The head of the station's own chain is what the merged entry names. */
     if ((rc = db_prepare(src, &st,
