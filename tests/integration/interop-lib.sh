@@ -1,15 +1,19 @@
 # Helpers for the interop tests (exports, report, merge): build station databases
 # with servers, acquisitions and custody entries. Sourced, not run.
 #
-# Until custody-acquire lands, acquisitions are written with the sqlite3 CLI exactly
-# as the schema v1 tables hold them (hashes are real digests of a small generated
-# "disk"); custody entries are real signed entries made with custody-casedb custody add.
+# Acquisitions are made by the real custody-acquire (raw images of small generated
+# disks, unreadable sectors through the fault-injection library); custody entries are
+# real signed entries made with custody-casedb custody add.
 
 set -euo pipefail
 shopt -s inherit_errexit
 
 : "${CUSTODY_BIN:?CUSTODY_BIN not set (run from ctest)}"
 CASEDB="$CUSTODY_BIN/custody-casedb"
+ACQUIRE="$CUSTODY_BIN/custody-acquire"
+FAULT_EIO="${CUSTODY_BUILD:-$CUSTODY_BIN/..}/tests/fault/libcustody_fault_eio.so"
+[ -x "$ACQUIRE" ] || { echo "SKIP: custody-acquire not built" >&2; exit 77; }
+[ -e "$FAULT_EIO" ] || { echo "SKIP: fault-injection library missing" >&2; exit 77; }
 
 if ! command -v sqlite3 >/dev/null; then
     echo "SKIP: sqlite3 CLI missing" >&2
@@ -62,42 +66,37 @@ custody_append() {
         --key "$(key_of "$5").key" --location "lab 1" --purpose test --details "${6:-}" -q
 }
 
-# station_acquire DB HOST LABEL EXAMINER [SERIAL]: register the server and disk (real
-# CLI), then record a complete acquisition of a generated 256 KiB disk with one
-# unreadable range, its output file, and an 'acquired' custody entry.
+# station_acquire DB HOST LABEL EXAMINER [bad] [acquire options...]: register the
+# server and disk, image a generated 256 KiB disk into DB with the real
+# custody-acquire (raw), and append a signed 'acquired' custody entry. With "bad",
+# sectors 100-107 fail with EIO (fault injection) and are recorded as unreadable.
+# Prints the acquisition uuid.
 station_acquire() {
-    local db=$1 host=$2 label=$3 examiner=$4 serial=${5:-SN-$2-$3}
-    local disk md5 sha1 sha256 size uuid now acq
-    "$CASEDB" asset add "$host" --serial "HW-$host" --location "rack 7" --case-db "$db" >/dev/null 2>/dev/null ||
-        true
-    "$CASEDB" evidence add --asset "$host" --evidence "$label" --serial "$serial" \
-        --model "Virtual Disk" --vendor "ACME" --size 262144 --sector-size 512 --case-db "$db" >/dev/null
+    local db=$1 host=$2 label=$3 examiner=$4 bad=${5:-} disk base rc=0 uuid
+    shift 4
+    [ $# -gt 0 ] && shift
+    "$CASEDB" asset add "$host" --serial "HW-$host" --location "rack 7" --case-db "$db" \
+        >/dev/null 2>&1 || true
+    "$CASEDB" evidence add --asset "$host" --evidence "$label" --serial "SN-$host-$label" \
+        --model "Virtual Disk" --vendor "ACME" --size 262144 --sector-size 512 \
+        --case-db "$db" >/dev/null
     disk=$(mktemp "$WORK/disk.XXXXXX")
     head -c 262144 /dev/urandom >"$disk"
-    md5=$(md5sum <"$disk" | cut -d' ' -f1)
-    sha1=$(sha1sum <"$disk" | cut -d' ' -f1)
-    sha256=$(sha256sum <"$disk" | cut -d' ' -f1)
-    size=$(stat -c %s "$disk")
-    uuid=$(cat /proc/sys/kernel/random/uuid)
-    now=$(date +%s%N)
-    q "$db" "INSERT INTO acquisitions (uuid, evidence_id, format, source, source_identity,
-        output_base, media_size, sector_size, md5, sha1, sha256, started_at, ended_at, status,
-        bad_sectors, verify_image, verify_source, compression, case_number, evidence_number,
-        description, examiner_name, tool_version, library_versions, command_line)
-        SELECT '$uuid', e.id, 'raw', '/dev/sdb', '{\"device\":\"/dev/sdb\"}', 'img-$host',
-        $size, 512, '$md5', '$sha1', '$sha256', $now, $((now + 5000000000)), 'complete', 8,
-        'pass', 'skipped', 'none', (SELECT case_number FROM cases), 'EX-$host',
-        'image of $host', $(sql_str "$examiner"), 'custody-acquire 0.1.0',
-        '{\"libewf\":\"20140813\",\"sqlite\":\"3.40.1\"}',
-        'custody-acquire /dev/sdb --output img-$host --format raw'
-        FROM evidence e JOIN assets a ON a.id = e.asset_id
-        WHERE a.hostname = $(sql_str "$host") AND e.label = $(sql_str "$label")"
-    acq=$(q "$db" "SELECT id FROM acquisitions WHERE uuid = '$uuid'")
-    q "$db" "INSERT INTO acquisition_files (acquisition_id, seq, name, size, sha256)
-        VALUES ($acq, 0, 'img-$host.raw', $size, '$sha256');
-        INSERT INTO read_errors (acquisition_id, first_sector, sector_count) VALUES ($acq, 100, 8);
-        UPDATE assets SET status = 'acquired' WHERE hostname = $(sql_str "$host")"
-    custody_append "$db" acquired "$host" "$label" "$examiner" "sha256 $sha256"
+    base=$(mktemp -u "$WORK/img.XXXXXX")
+    if [ "$bad" = bad ]; then
+        CUSTODY_FAULT_FILE=$disk CUSTODY_FAULT_EIO=$((100 * 512)):$((8 * 512)) \
+            LD_PRELOAD=$FAULT_EIO ASAN_OPTIONS=verify_asan_link_order=0 \
+            "$ACQUIRE" "$disk" --output "$base" --format raw --retries 0 --case-db "$db" \
+            --asset "$host" --evidence "$label" --examiner "$examiner" -q "$@" || rc=$?
+        [ $rc = 1 ] || fail "custody-acquire with bad sectors exited $rc, not 1"
+    else
+        "$ACQUIRE" "$disk" --output "$base" --format raw --case-db "$db" --asset "$host" \
+            --evidence "$label" --examiner "$examiner" -q "$@" || fail "custody-acquire failed"
+    fi
+    uuid=$(q "$db" "SELECT uuid FROM acquisitions WHERE output_base LIKE '%$(basename "$base")'")
+    [ -n "$uuid" ] || fail "custody-acquire recorded no acquisition"
+    custody_append "$db" acquired "$host" "$label" "$examiner" \
+        "$(q "$db" "SELECT 'sha256 ' || sha256 FROM acquisitions WHERE uuid = '$uuid'")"
     echo "$uuid"
 }
 

@@ -20,16 +20,17 @@ station st2.db lab.db "Bob \"Tables\" Examiner"
 station_acquire st1.db web1 sda "Alice Examiner" >/dev/null
 station_acquire st1.db db1 sda "Alice Examiner" >/dev/null
 station_acquire st2.db mail1 sda "Bob \"Tables\" Examiner" >/dev/null
-hostile=$(station_acquire st2.db '<script>alert(1)</script>' nvme0n1 "Bob \"Tables\" Examiner")
+hostile=$(station_acquire st2.db '<script>alert(1)</script>' nvme0n1 "Bob \"Tables\" Examiner" bad \
+    --description $'</description><evil/>\x01]]>\xffA' --notes 'x" onerror="alert(1)')
 custody_append st2.db released '<script>alert(1)</script>' nvme0n1 "Bob \"Tables\" Examiner" "to courier"
 examiner st2.db "Carol"
 custody_append st2.db received '<script>alert(1)</script>' nvme0n1 "Carol" "from courier"
 custody_append st2.db cleared '<script>alert(1)</script>' nvme0n1 "Carol" "four eyes"
-# Hostile header values as an E01 might carry them: markup, a quote that would close
-# an attribute, a CDATA end, control bytes, invalid UTF-8, a bidi override.
+# Hostile values as an E01 header might carry them (description and notes above, through
+# custody-acquire): markup, a quote that would close an attribute, a CDATA end, control
+# bytes, invalid UTF-8, a bidi override. The recorded command line and library versions
+# are rewritten too, as a station database could hold them.
 q st2.db "UPDATE acquisitions SET
-    description = '</description><evil/>' || char(1) || ']]>' || CAST(X'FF41' AS TEXT),
-    notes = 'x\" onerror=\"alert(1)',
     command_line = 'custody-acquire --notes \"<a href=x>\" ' || char(27) || '[31m' || char(8238),
     library_versions = '{\"libewf\": \"2014<0813\", \"evil\\\"key\": \"v&1\"}'
     WHERE uuid = '$hostile'"

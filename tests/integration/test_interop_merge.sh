@@ -21,7 +21,7 @@ examiner st2.db "Bob Examiner"
 a1=$(station_acquire st1.db web1 sda "Alice Examiner")
 a2=$(station_acquire st1.db db1 sda "Alice Examiner")
 a3=$(station_acquire st2.db mail1 sda "Bob Examiner")
-a4=$(station_acquire st2.db dns1 nvme0n1 "Bob Examiner")
+a4=$(station_acquire st2.db dns1 nvme0n1 "Bob Examiner" bad)
 custody_append st2.db released dns1 nvme0n1 "Bob Examiner" "to courier"
 
 # The lab knows web1 already (registered before imaging), without serial.
@@ -54,7 +54,8 @@ cmp -s before.sql after.sql || fail "merging twice changed the database: $(diff 
 merge lab.db st2.db -q || fail "merge of station 2 failed"
 [ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 4 ] || fail "not 4 acquisitions"
 [ "$(q lab.db "SELECT count(*) FROM acquisition_files")" = 4 ] || fail "files missing"
-[ "$(q lab.db "SELECT count(*) FROM read_errors")" = 4 ] || fail "read errors missing"
+[ "$(q lab.db "SELECT group_concat(first_sector || '+' || sector_count) FROM read_errors")" = "100+8" ] ||
+    fail "read errors not merged"
 [ "$(q lab.db "SELECT count(*) FROM examiners")" = 3 ] || fail "examiners not merged"
 for u in "$a1" "$a2" "$a3" "$a4"; do
     for t in md5 sha1 sha256; do
@@ -74,7 +75,7 @@ for st in st1.db st2.db; do
         fail "custody chain of $st not copied verbatim"
 done
 # A station that merged the lab and then merges back changes nothing either.
-cp lab.db lab-copy.db
+sqlite3 lab.db ".backup lab-copy.db"
 merge lab.db st2.db -q || fail "re-merge of station 2 failed"
 sqlite3 lab.db .dump >a.sql
 sqlite3 lab-copy.db .dump >b.sql
@@ -125,28 +126,40 @@ station st4.db lab.db "Carol Examiner"
 station_acquire st4.db files1 sda "Carol Examiner" >/dev/null
 custody_append st4.db sealed files1 sda "Carol Examiner" "bag 17"
 custody_append st4.db released files1 sda "Carol Examiner" "to lab"
+# Copies are taken with .backup: a plain cp of a WAL database can miss its last commits.
+copy() { sqlite3 "$1" ".backup '$2'"; }
 # An attacker with file access drops the triggers and deletes an entry ...
-cp st4.db st4-deleted.db
+copy st4.db st4-deleted.db
 sqlite3 st4-deleted.db "DROP TRIGGER custody_events_no_delete; DELETE FROM custody_events WHERE seq = 2"
-# ... or rewrites the link of an entry.
-cp st4.db st4-relinked.db
+# ... or rewrites the link of an entry ...
+copy st4.db st4-relinked.db
 sqlite3 st4-relinked.db "DROP TRIGGER custody_events_no_update;
     UPDATE custody_events SET prev_hash = '00' || substr(prev_hash, 3) WHERE seq = 3"
-# ... or edits a field of an entry.
-cp st4.db st4-edited.db
+# ... or edits a field of an entry ...
+copy st4.db st4-edited.db
 sqlite3 st4-edited.db "DROP TRIGGER custody_events_no_update;
     UPDATE custody_events SET details = 'bag 18' WHERE seq = 3"
-for bad in st4-deleted.db st4-relinked.db st4-edited.db; do
+# ... or changes an acquisition's hash (the manifest recorded with it disagrees).
+copy st4.db st4-acqhash.db
+sqlite3 st4-acqhash.db "UPDATE acquisitions SET sha256 = '$(printf '%064d' 0)'"
+acq4=$(q st4.db "SELECT uuid FROM acquisitions")
+chain4=$(station_uuid st4.db)
+for spec in "st4-deleted.db:custody chain $chain4 entry 3: " \
+    "st4-relinked.db:custody chain $chain4 entry 3: broken-link" \
+    "st4-edited.db:custody chain $chain4 entry 3: hash-mismatch" \
+    "st4-acqhash.db:acquisition $acq4: the hashes in the database differ from its"; do
+    bad=${spec%%:*}
+    want=${spec#*:}
     sqlite3 lab.db .dump >before.sql
     set +e
-    merge lab.db $bad 2>tampered.txt
+    merge lab.db "$bad" 2>tampered.txt
     rc=$?
     set -e
     [ $rc = 1 ] || fail "tampered $bad merged (exit $rc)"
-    grep -q "tampered: custody chain $(station_uuid st4.db) entry 3" tampered.txt ||
-        fail "tampering of $bad not named: $(cat tampered.txt)"
+    grep -qF "tampered: $want" tampered.txt ||
+        fail "tampering of $bad not named ($want): $(cat tampered.txt)"
     sqlite3 lab.db .dump >after.sql
-    cmp -s before.sql after.sql || fail "tampered merge wrote something"
+    cmp -s before.sql after.sql || fail "tampered merge of $bad wrote something"
 done
 # Not a case database at all.
 echo "not a database" >junk.db

@@ -13,7 +13,7 @@ station st2.db lab.db "Bob Examiner"
 a1=$(station_acquire st1.db web1 sda "Alice Examiner")
 station_acquire st1.db db1 sda "Alice Examiner" >/dev/null
 station_acquire st2.db '<script>document.title="pwned"</script>' sda "Bob Examiner" >/dev/null
-station_acquire st2.db 'x" onerror="alert(1)' sdb "Bob Examiner" >/dev/null
+station_acquire st2.db 'x" onerror="alert(1)' sdb "Bob Examiner" bad >/dev/null
 examiner st2.db "<img src=x onerror=alert(2)>"
 custody_append st2.db released 'x" onerror="alert(1)' sdb "<img src=x onerror=alert(2)>" \
     '<script>alert(3)</script>'
