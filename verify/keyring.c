@@ -18,6 +18,15 @@ add_key(struct keyring *kr, const char *path, struct custody_err *err)
 
     if (rc < 0)
         return rc;
+    return keyring_add(kr, &pk, path, err);
+}
+
+int
+keyring_add(struct keyring *kr, const struct minisign_pubkey *pkp, const char *path,
+            struct custody_err *err)
+{
+    struct minisign_pubkey pk = *pkp;
+
     for (size_t i = 0; i < kr->n; i++)
         if (!memcmp(kr->keys[i].key_id, pk.key_id, MINISIGN_KEY_ID_LEN))
             return 0; /* the same key named twice */

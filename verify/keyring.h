@@ -18,6 +18,9 @@ struct keyring {
  * An unreadable or malformed key file is an error (the verifier named it). */
 int keyring_load(struct keyring *kr, const char *const *paths, size_t n, struct custody_err *err);
 void keyring_release(struct keyring *kr);
+/* Add one key (source names where it came from); the same key twice is kept once. */
+int keyring_add(struct keyring *kr, const struct minisign_pubkey *pk, const char *source,
+                struct custody_err *err);
 /* The key with this id, or NULL. */
 const struct minisign_pubkey *keyring_find(const struct keyring *kr,
                                            const uint8_t key_id[MINISIGN_KEY_ID_LEN],

@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "io.h"
 #include "json.h"
+#include "casecheck.h"
 #include "report.h"
 #include "verify.h"
 
@@ -17,6 +18,9 @@
 
 static const char usage[] =
     "Usage: custody-verify [options] IMAGE...\n"
+    "       custody-verify --case-db CASE.db [--asset HOST | --evidence ID | --all] [options]\n"
+    "       custody-verify clearance --case-db CASE.db --asset HOST --key VERIFIER.key "
+    "[options]\n"
     "\n"
     "Verify evidence images: an E01 set (name its first segment, BASE.E01), a raw\n"
     "image, or a split raw image (BASE.000 or BASE.001). Checks that the segment set\n"
@@ -24,7 +28,28 @@ static const char usage[] =
     "E01 stores, and, when BASE.manifest lies beside the image, the manifest, its\n"
     "per-file SHA-256 lines and its signature.\n"
     "\n"
+    "With --case-db, every acquisition the case database records (for one asset,\n"
+    "one evidence item, or --all) is verified: its files present, none extra, sizes\n"
+    "and SHA-256 as recorded; the image as above; the media hashes against the E01,\n"
+    "the manifest and the database; the manifest signatures; and the custody log\n"
+    "with every entry's signature. The verification is recorded in the database and,\n"
+    "with --key, a signed 'verified' custody entry is appended.\n"
+    "\n"
+    "'clearance' does the same for one asset and then clears it for decommissioning\n"
+    "when every evidence item has a complete acquisition that passed, the verifier's\n"
+    "key is not the acquiring examiner's (four eyes), and the custody chain is\n"
+    "intact: it appends a signed 'cleared' entry and sets the asset to 'cleared'.\n"
+    "\n"
     "Options:\n"
+    "  -d, --case-db CASE.db           verify what the case database records\n"
+    "  -a, --asset HOST                only this asset's acquisitions\n"
+    "  -e, --evidence ID               only this evidence item (id or label)\n"
+    "      --all                       every acquisition of the case (the default)\n"
+    "  -c, --checkpoint FILE           prove the custody log extends FILE; repeatable\n"
+    "      --key FILE                  the verifier's secret key (signs the record)\n"
+    "      --passphrase-file FILE      passphrase of --key (else $CUSTODY_PASSPHRASE\n"
+    "                                  or the terminal)\n"
+    "      --image-dir DIR             look for the image files in DIR\n"
     "  -k, --trusted-keys FILE_OR_DIR  public keys (minisign .pub) to trust; repeatable\n"
     "  -s, --require-signature         fail when no trusted signature anchors an image\n"
     "      --html FILE                 also write a printable HTML report (new file)\n"
@@ -81,6 +106,14 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"trusted-keys", required_argument, NULL, 'k'},
+        {"case-db", required_argument, NULL, 'd'},
+        {"asset", required_argument, NULL, 'a'},
+        {"evidence", required_argument, NULL, 'e'},
+        {"all", no_argument, NULL, 'A'},
+        {"checkpoint", required_argument, NULL, 'c'},
+        {"key", required_argument, NULL, 'K'},
+        {"passphrase-file", required_argument, NULL, 'P'},
+        {"image-dir", required_argument, NULL, 'I'},
         {"require-signature", no_argument, NULL, 's'},
         {"html", required_argument, NULL, 'H'},
         {"threads", required_argument, NULL, 't'},
@@ -92,7 +125,11 @@ main(int argc, char **argv)
     };
     const char **trusted = NULL;
     size_t n_trusted = 0;
-    const char *html = NULL;
+    const char *html = NULL, *case_db = NULL, *asset = NULL, *evidence = NULL, *key = NULL;
+    const char *passfile = NULL, *image_dir = NULL;
+    const char **checkpoints = NULL;
+    size_t n_checkpoints = 0;
+    int all = 0, clearance = 0;
     int json = 0, quiet = 0, require_sig = 0, c, rc, status;
     uint64_t threads = 0;
     struct custody_err err;
@@ -101,8 +138,46 @@ main(int argc, char **argv)
     struct progress_ctx pc;
     struct verify_options o;
 
-    while ((c = getopt_long(argc, argv, "k:st:jqhV", longopts, NULL)) != -1) {
+    int orig_argc = argc;
+    char **orig_argv = argv;
+
+    if (argc > 1 && !strcmp(argv[1], "clearance")) {
+        clearance = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    while ((c = getopt_long(argc, argv, "k:d:a:e:c:st:jqhV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'd':
+            case_db = optarg;
+            break;
+        case 'a':
+            asset = optarg;
+            break;
+        case 'e':
+            evidence = optarg;
+            break;
+        case 'A':
+            all = 1;
+            break;
+        case 'c': {
+            const char **grown = realloc(checkpoints, (n_checkpoints + 1) * sizeof(*grown));
+            if (!grown)
+                return fail("out of memory", json);
+            checkpoints = grown;
+            checkpoints[n_checkpoints++] = optarg;
+            break;
+        }
+        case 'K':
+            key = optarg;
+            break;
+        case 'P':
+            passfile = optarg;
+            break;
+        case 'I':
+            image_dir = optarg;
+            break;
         case 'k': {
             const char **grown = realloc(trusted, (n_trusted + 1) * sizeof(*grown));
             if (!grown)
@@ -140,7 +215,16 @@ main(int argc, char **argv)
             return cli_usage_error(PROG, "unknown option");
         }
     }
-    if (optind >= argc)
+    if (clearance && (!case_db || !asset || !key))
+        return cli_usage_error(PROG, "clearance needs --case-db, --asset and --key");
+    if (case_db && optind < argc)
+        return cli_usage_error(PROG, "give either IMAGE... or --case-db, not both");
+    if (!case_db && (asset || evidence || all || n_checkpoints || key || image_dir))
+        return cli_usage_error(PROG, "--asset, --evidence, --all, --checkpoint, --key and "
+                                     "--image-dir need --case-db");
+    if (all && (asset || evidence))
+        return cli_usage_error(PROG, "--all cannot be combined with --asset or --evidence");
+    if (!case_db && optind >= argc)
         return cli_usage_error(PROG, "no image given");
     cli_catch_interrupts();
     custody_err_clear(&err);
@@ -157,10 +241,28 @@ main(int argc, char **argv)
     o.progress = on_progress;
     o.progress_ctx = &pc;
 
-    report_init(&rep, "image");
+    report_init(&rep, clearance ? "clearance" : case_db ? "case" : "image");
     cli_versions(&versions, PROG, casedb_sqlite_version());
     rep.versions = strbuf_detach(&versions, NULL);
-    rc = verify_images(&rep, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &err);
+    if (case_db) {
+        struct case_options co;
+        memset(&co, 0, sizeof(co));
+        co.db_path = case_db;
+        co.asset = asset;
+        co.evidence = evidence;
+        co.checkpoints = checkpoints;
+        co.n_checkpoints = n_checkpoints;
+        co.key_path = key;
+        co.pass.file = passfile;
+        co.image_dir = image_dir;
+        co.verify = o;
+        co.argc = orig_argc;
+        co.argv = orig_argv;
+        rc = clearance ? verify_clearance(&rep, &co, &err) : verify_case(&rep, &co, &err);
+    } else {
+        rc = verify_images(&rep, (const char *const *)argv + optind, (size_t)(argc - optind), &o,
+                           &err);
+    }
     progress_finish(&pc.p);
     if (rc < 0) {
         status = fail(err.msg, json);
@@ -187,5 +289,6 @@ done:
     report_release(&rep);
     strbuf_release(&out);
     free(trusted);
+    free(checkpoints);
     return status;
 }

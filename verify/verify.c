@@ -113,7 +113,7 @@ ewf_facts(struct report *r, const char *subject, const struct ewf_layout *l)
 }
 
 static int
-verify_ewf(struct report *r, const char *image, const struct verify_options *o,
+verify_ewf(struct report *r, const char *subject, const char *image, const struct verify_options *o,
            struct image_hashes *out, struct custody_err *err)
 {
     struct ewf_layout *l = NULL;
@@ -126,35 +126,35 @@ verify_ewf(struct report *r, const char *image, const struct verify_options *o,
     if (rc < 0)
         return rc;
     if (l->n_problems == 0) {
-        report_add(r, image, "segments", CHECK_PASS, ANCHOR_SELF,
+        report_add(r, subject, "segments", CHECK_PASS, ANCHOR_SELF,
                    "%zu segment file%s, numbered 1-%zu, section chains and tables intact, the "
                    "last ends with 'done', %u chunks",
                    l->n_segments, l->n_segments == 1 ? "" : "s", l->n_segments, l->chunk_count);
     } else {
         for (size_t i = 0; i < l->n_problems; i++)
-            report_add(r, image, "segments", CHECK_FAIL, ANCHOR_SELF, "%s", l->problems[i]);
+            report_add(r, subject, "segments", CHECK_FAIL, ANCHOR_SELF, "%s", l->problems[i]);
     }
     for (size_t i = 0; i < l->n_segments; i++)
-        report_meta(r, image, "segment file", l->segments[i].path);
+        report_meta(r, subject, "segment file", l->segments[i].path);
     if (!l->data_complete) {
-        report_add(r, image, "chunks", CHECK_CANNOT, NULL,
+        report_add(r, subject, "chunks", CHECK_CANNOT, NULL,
                    "the segment set is incomplete or damaged: not every chunk can be located");
-        report_add(r, image, "media hashes", CHECK_CANNOT, NULL,
+        report_add(r, subject, "media hashes", CHECK_CANNOT, NULL,
                    "the media cannot be read in full, so its hashes cannot be recomputed");
         goto out;
     }
     if (l->n_problems == 0)
-        ewf_facts(r, image, l);
+        ewf_facts(r, subject, l);
     rc = scan_ewf(&s, l, &so, err);
     if (rc < 0)
         goto out;
     if (s.bad_count == 0)
-        report_add(r, image, "chunks", CHECK_PASS, ANCHOR_SELF,
+        report_add(r, subject, "chunks", CHECK_PASS, ANCHOR_SELF,
                    "all %llu chunks intact (Adler-32 / zlib checksums)",
                    (unsigned long long)s.chunks);
     else
-        add_bad_chunks(r, image, &s);
-    verify_compare_hashes(r, image, "E01", (const char(*)[HASH_HEX_MAX])s.computed,
+        add_bad_chunks(r, subject, &s);
+    verify_compare_hashes(r, subject, "E01", (const char(*)[HASH_HEX_MAX])s.computed,
                           (const char(*)[HASH_HEX_MAX])l->stored, ANCHOR_SELF);
     if (l->n_acquiry_errors > 0) {
         struct strbuf sb = STRBUF_INIT;
@@ -162,7 +162,7 @@ verify_ewf(struct report *r, const char *image, const struct verify_options *o,
             strbuf_addf(&sb, "%s%llu+%llu", i ? ", " : "",
                         (unsigned long long)l->acquiry_errors[2 * i],
                         (unsigned long long)l->acquiry_errors[2 * i + 1]);
-        report_add(r, image, "read errors", CHECK_CANNOT, NULL,
+        report_add(r, subject, "read errors", CHECK_CANNOT, NULL,
                    "%zu range(s) of sectors were unreadable at acquisition and are zero-filled "
                    "(first sector+count): %s",
                    l->n_acquiry_errors, sb.buf);
@@ -178,7 +178,7 @@ verify_ewf(struct report *r, const char *image, const struct verify_options *o,
         char sp[64];
         snprintf(sp, sizeof(sp), "%.2f s, %.1f MB/s", s.seconds,
                  s.seconds > 0 ? (double)s.bytes / 1e6 / s.seconds : 0.0);
-        report_meta(r, image, "hashing time", sp);
+        report_meta(r, subject, "hashing time", sp);
     }
 out:
     for (size_t i = 0; i < l->n_segments; i++)
@@ -190,7 +190,7 @@ out:
 
 /* A split raw image BASE.000 (or .001), BASE.001, ...: every file of the series. */
 static int
-raw_series(char ***out, size_t *n, struct report *r, const char *image)
+raw_series(char ***out, size_t *n, struct report *r, const char *subject, const char *image)
 {
     const char *name = base_name(image);
     size_t len = strlen(name);
@@ -236,7 +236,7 @@ raw_series(char ***out, size_t *n, struct report *r, const char *image)
         strbuf_add(&sb, image, stem);
         strbuf_addf(&sb, "%03u", k);
         if (access(sb.buf, F_OK) == 0) {
-            report_add(r, image, "split files", CHECK_FAIL, ANCHOR_SELF,
+            report_add(r, subject, "split files", CHECK_FAIL, ANCHOR_SELF,
                        "'%.*s%03u' is missing but '%s' exists", (int)stem, image,
                        start + (unsigned)count, sb.buf);
             break;
@@ -249,7 +249,7 @@ raw_series(char ***out, size_t *n, struct report *r, const char *image)
 }
 
 static int
-verify_raw(struct report *r, const char *image, const struct verify_options *o,
+verify_raw(struct report *r, const char *subject, const char *image, const struct verify_options *o,
            struct image_hashes *out, struct custody_err *err)
 {
     char **files = NULL;
@@ -260,12 +260,12 @@ verify_raw(struct report *r, const char *image, const struct verify_options *o,
     int rc;
 
     memset(&s, 0, sizeof(s));
-    raw_series(&files, &n, r, image);
+    raw_series(&files, &n, r, subject, image);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (stat(files[i], &st) == 0)
             total += (uint64_t)st.st_size;
-        report_meta(r, image, "raw file", files[i]);
+        report_meta(r, subject, "raw file", files[i]);
         image_hashes_add_file(out, files[i]);
     }
     rc = scan_raw(&s, (const char *const *)files, n, &so, err);
@@ -275,9 +275,9 @@ verify_raw(struct report *r, const char *image, const struct verify_options *o,
         memset(stored, 0, sizeof(stored));
         snprintf(num, sizeof(num), "%llu bytes in %zu file%s", (unsigned long long)s.bytes, n,
                  n == 1 ? "" : "s");
-        report_meta(r, image, "media size", num);
+        report_meta(r, subject, "media size", num);
         for (int a = 0; a < HASH_COUNT; a++)
-            report_meta(r, image, hash_name((enum hash_algo)a), s.computed[a]);
+            report_meta(r, subject, hash_name((enum hash_algo)a), s.computed[a]);
         out->computed_valid = 1;
         memcpy(out->computed, s.computed, sizeof(s.computed));
         out->media_size = s.bytes;
@@ -288,6 +288,15 @@ verify_raw(struct report *r, const char *image, const struct verify_options *o,
     scan_result_release(&s);
     (void)total;
     return rc;
+}
+
+int
+verify_one_image(struct report *r, const char *subject, const char *image,
+                 const struct verify_options *o, struct image_hashes *h, struct custody_err *err)
+{
+    h->is_ewf = ewf_name_is_segment(image) || looks_like_ewf(image);
+    return h->is_ewf ? verify_ewf(r, subject, image, o, h, err)
+                     : verify_raw(r, subject, image, o, h, err);
 }
 
 int
@@ -314,7 +323,6 @@ verify_images(struct report *r, const char *const *images, size_t n, const struc
         struct image_hashes h;
         struct manifest_outcome mo;
         struct stat st;
-        int is_ewf;
 
         if (stat(image, &st) != 0) {
             rc = custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot open '%s'",
@@ -330,12 +338,10 @@ verify_images(struct report *r, const char *const *images, size_t n, const struc
             break;
         }
         image_hashes_init(&h);
-        is_ewf = ewf_name_is_segment(image) || looks_like_ewf(image);
-        h.is_ewf = is_ewf;
-        rc = is_ewf ? verify_ewf(r, image, o, &h, err) : verify_raw(r, image, o, &h, err);
+        rc = verify_one_image(r, image, image, o, &h, err);
         if (rc == 0) {
             verify_manifest_path(&mpath, image);
-            if (!is_ewf && h.computed_valid && access(mpath.buf, F_OK) != 0)
+            if (!h.is_ewf && h.computed_valid && access(mpath.buf, F_OK) != 0)
                 report_add(r, image, "media hashes", CHECK_CANNOT, NULL,
                            "a raw image stores no hashes and no manifest lies beside it: "
                            "nothing to compare with");

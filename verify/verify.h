@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "image_manifest.h"
 #include "report.h"
 #include "scan.h"
 
@@ -23,6 +24,12 @@ struct verify_options {
  * out of memory, interrupt) and r holds what was found until then. */
 int verify_images(struct report *r, const char *const *images, size_t n,
                   const struct verify_options *o, struct custody_err *err);
+
+/* Verify one image (E01 set or raw) without its manifest: checks go to r under
+ * subject; h receives what was computed. */
+int verify_one_image(struct report *r, const char *subject, const char *image,
+                     const struct verify_options *o, struct image_hashes *h,
+                     struct custody_err *err);
 
 /* The manifest path for an image: BASE.manifest for BASE.E01, BASE.raw, BASE.000. */
 void verify_manifest_path(struct strbuf *out, const char *image);
