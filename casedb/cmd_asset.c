@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "verifications.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -13,11 +14,16 @@ static const char asset_usage[] =
     "                                  [--owner O] [--notes N]\n"
     "       custody-casedb asset list\n"
     "       custody-casedb asset show HOST\n"
+    "       custody-casedb asset decommission HOST --key K [--passphrase-file F]\n"
     "\n"
     "Servers (assets) of the case, named by hostname. Status moves from registered\n"
     "to acquired, verified, cleared and decommissioned as the tools record it.\n"
+    "'decommission' refuses any asset that custody-verify clearance has not cleared,\n"
+    "and records a 'decommissioned' custody entry signed with --key.\n"
     "\n"
     "  -d, --case-db CASE.db  the case database (default: $CUSTODY_CASE_DB)\n"
+    "      --key K            decommission: the examiner's secret key\n"
+    "      --passphrase-file F  passphrase of --key\n"
     "      --json             one JSON document on stdout\n"
     "  -q, --quiet            print nothing on success\n"
     "  -h, --help             show this help\n";
@@ -186,20 +192,74 @@ asset_show(struct cmd_ctx *ctx, struct casedb *db, const char *host)
     return EXIT_CHECKED_OUT;
 }
 
+static int
+asset_decommission(struct cmd_ctx *ctx, struct casedb *db, const char *host, const char *key_path,
+                   const char *passfile)
+{
+    struct sign_seckey *key = NULL;
+    struct custody_err err = {0};
+    char reason[512] = "";
+    int refused = 0, rc;
+    int64_t seq = 0;
+
+    if ((rc = cmd_load_key(ctx, &key, key_path, passfile)) != 0)
+        return rc;
+    rc = casedb_asset_decommission(db, host, key, &refused, reason, sizeof(reason), &seq, &err);
+    sign_seckey_free(key);
+    if (rc < 0)
+        return cmd_fail(ctx, &err);
+    if (ctx->json) {
+        struct strbuf sb = STRBUF_INIT;
+        struct json_writer w;
+        json_init(&w, &sb, 1);
+        json_begin_object(&w);
+        json_kv_str(&w, "asset", host);
+        json_kv_bool(&w, "decommissioned", !refused);
+        if (refused)
+            json_kv_str(&w, "reason", reason);
+        else
+            json_kv_int(&w, "custody_seq", seq);
+        json_end_object(&w);
+        cmd_print_json(&sb);
+        strbuf_release(&sb);
+    }
+    if (refused) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_add_safe(&sb, reason, strlen(reason));
+        fprintf(stderr, "%s: refusing: %s\n", CASEDB_PROG, sb.buf);
+        strbuf_release(&sb);
+        return EXIT_NOT_OK;
+    }
+    if (!ctx->json && !ctx->quiet) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_add_safe(&sb, host, strlen(host));
+        printf("decommissioned %s (custody entry %lld)\n", sb.buf, (long long)seq);
+        strbuf_release(&sb);
+    }
+    return EXIT_CHECKED_OUT;
+}
+
 int
 cmd_asset(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"case-db", required_argument, NULL, 'd'}, {"asset-tag", required_argument, NULL, 't'},
-        {"serial", required_argument, NULL, 's'},  {"location", required_argument, NULL, 'l'},
-        {"owner", required_argument, NULL, 'o'},   {"notes", required_argument, NULL, 'N'},
-        {"json", no_argument, NULL, 'j'},          {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0},
+        {"case-db", required_argument, NULL, 'd'},
+        {"asset-tag", required_argument, NULL, 't'},
+        {"serial", required_argument, NULL, 's'},
+        {"location", required_argument, NULL, 'l'},
+        {"owner", required_argument, NULL, 'o'},
+        {"notes", required_argument, NULL, 'N'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"key", required_argument, NULL, 'K'},
+        {"passphrase-file", required_argument, NULL, 'P'},
+        {0, 0, 0, 0},
     };
     struct cmd_ctx ctx = {0};
     struct casedb_asset a = {0};
     struct casedb *db = NULL;
-    const char *action;
+    const char *action, *key_path = NULL, *passfile = NULL;
     int opt, rc;
 
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -207,7 +267,7 @@ cmd_asset(int argc, char **argv)
             fputs(asset_usage, stdout);
             return EXIT_CHECKED_OUT;
         }
-        return cli_usage_error(CASEDB_PROG " asset", "expected add, list or show");
+        return cli_usage_error(CASEDB_PROG " asset", "expected add, list, show or decommission");
     }
     action = argv[1];
     argc--;
@@ -235,6 +295,12 @@ cmd_asset(int argc, char **argv)
         case 'j':
             ctx.json = 1;
             break;
+        case 'K':
+            key_path = optarg;
+            break;
+        case 'P':
+            passfile = optarg;
+            break;
         case 'q':
             ctx.quiet = 1;
             break;
@@ -245,7 +311,10 @@ cmd_asset(int argc, char **argv)
             return cli_usage_error(CASEDB_PROG " asset", "invalid option");
         }
     }
-    if (!strcmp(action, "add") || !strcmp(action, "show")) {
+    if (!strcmp(action, "decommission")) {
+        if (optind != argc - 1 || !key_path)
+            return cli_usage_error(CASEDB_PROG " asset", "asset decommission needs HOST and --key");
+    } else if (!strcmp(action, "add") || !strcmp(action, "show")) {
         if (optind != argc - 1)
             return cli_usage_error(CASEDB_PROG " asset", "asset %s needs exactly one HOST", action);
     } else if (!strcmp(action, "list")) {
@@ -256,7 +325,9 @@ cmd_asset(int argc, char **argv)
     }
     if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
         return rc;
-    if (!strcmp(action, "add"))
+    if (!strcmp(action, "decommission"))
+        rc = asset_decommission(&ctx, db, argv[optind], key_path, passfile);
+    else if (!strcmp(action, "add"))
         rc = asset_add(&ctx, db, argv[optind], &a);
     else if (!strcmp(action, "list"))
         rc = asset_list(&ctx, db);

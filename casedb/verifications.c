@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "custody.h"
 #include "db_internal.h"
+
+#include <stdio.h>
 
 static void
 vacq_release(struct casedb_vacq *a)
@@ -200,5 +203,47 @@ casedb_verification_add(struct casedb *db, const struct casedb_verification *v, 
     sqlite3_finalize(st);
     if (rc == 0 && id_out)
         *id_out = sqlite3_last_insert_rowid(db->db);
+    return rc;
+}
+
+int
+casedb_asset_decommission(struct casedb *db, const char *hostname, const struct sign_seckey *key,
+                          int *refused, char *reason, size_t reason_size, int64_t *seq,
+                          struct custody_err *err)
+{
+    struct casedb_asset a = {0};
+    struct custody_entry ent = {0};
+    struct custody_new e = {"decommissioned", hostname, NULL, NULL, "decommission", NULL, NULL, 0};
+    int rc;
+
+    *refused = 0;
+    *seq = 0;
+    if ((rc = casedb_begin(db, err)) < 0)
+        return rc;
+    if ((rc = casedb_asset_get(db, hostname, &a, err)) < 0)
+        goto fail;
+    if (!a.status || strcmp(a.status, "cleared") != 0) {
+        *refused = 1;
+        snprintf(reason, reason_size,
+                 "asset '%s' is '%s', not 'cleared': run custody-verify clearance first", hostname,
+                 a.status ? a.status : "(no status)");
+        casedb_rollback(db);
+        casedb_asset_release(&a);
+        return 0;
+    }
+    if ((rc = custody_append(db, &e, key, &ent, err)) < 0)
+        goto fail;
+    if ((rc = casedb_asset_set_status(db, a.id, "decommissioned", err)) < 0)
+        goto fail;
+    if ((rc = casedb_commit(db, err)) < 0)
+        goto fail;
+    *seq = ent.seq;
+    custody_entry_release(&ent);
+    casedb_asset_release(&a);
+    return 0;
+fail:
+    casedb_rollback(db);
+    custody_entry_release(&ent);
+    casedb_asset_release(&a);
     return rc;
 }

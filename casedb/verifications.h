@@ -59,4 +59,14 @@ struct casedb_verification {
 int casedb_verification_add(struct casedb *db, const struct casedb_verification *v, int64_t *id_out,
                             struct custody_err *err);
 
+struct sign_seckey;
+
+/* Decommission an asset: only one whose status is 'cleared' (custody-verify
+ * clearance). Appends a 'decommissioned' custody entry signed by key and sets the
+ * status, in one transaction. A refusal is a verdict: *refused = 1 and reason says
+ * why, nothing is written. *seq receives the custody entry's sequence number. */
+int casedb_asset_decommission(struct casedb *db, const char *hostname,
+                              const struct sign_seckey *key, int *refused, char *reason,
+                              size_t reason_size, int64_t *seq, struct custody_err *err);
+
 #endif
