@@ -21,3 +21,14 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$root/build-asan" && ctest --output-on-failure -j2 --timeout 1800)
+
+# libFuzzer targets (tests/fuzz): built with clang, each run 10 s on its seed corpus.
+if command -v clang >/dev/null 2>&1; then
+  echo "== fuzz targets (clang + libFuzzer, 10 s each)"
+  CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCUSTODY_FUZZ=ON -DCUSTODY_WERROR=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$root/build-fuzz" -j2 --target fuzzers
+  (cd "$root/build-fuzz" && ctest --output-on-failure -L fuzz)
+else
+  echo "== fuzz targets skipped: clang not installed"
+fi
