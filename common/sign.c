@@ -208,7 +208,7 @@ sign_keygen(struct sign_seckey **out, struct custody_err *err)
     *out = NULL;
     if (!(k = seckey_alloc(err)))
         return err ? err->code : CUSTODY_ERR_NOMEM;
-    gcry_randomize(k->seed, SEED_LEN, GCRY_VERY_STRONG_RANDOM);
+    gcry_randomize(k->seed, SEED_LEN, GCRY_STRONG_RANDOM);
     if ((rc = ed25519_public(k->pub.pk, k->seed, err)) < 0) {
         sign_seckey_free(k);
         return rc;
