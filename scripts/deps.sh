@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang clang-format
   libewf-dev ewf-tools libtsk-dev sleuthkit libgcrypt20-dev libsqlite3-dev sqlite3
-  zlib1g-dev libisal-dev libdeflate-dev
+  zlib1g-dev libisal-dev libdeflate-dev libbz2-dev liblzma-dev
   e2fsprogs dosfstools mtools fdisk util-linux minisign
   xz-utils unzip bzip2 gzip python3 python3-rdflib libclang-rt-14-dev chromium
   dc3dd hyperfine

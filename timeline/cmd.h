@@ -32,5 +32,6 @@ int cmd_export(int argc, char **argv);
 int cmd_query(int argc, char **argv); /* query, pivot, plot: cmd_query.c, cmd_pivot.c, cmd_plot.c */
 int cmd_pivot(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

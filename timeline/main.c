@@ -19,6 +19,8 @@ static const char usage[] =
     "  export --case-db CASE.db [--evidence [HOST/]LABEL] --format body|mactime|jsonl\n"
     "                         write the timeline to stdout or --output FILE\n"
     "  query|pivot|plot --case-db CASE.db [filters]  search, pivot and plot the timeline\n"
+    "  ingest --case-db CASE.db --evidence [HOST/]LABEL FILE...\n"
+    "                         parse server logs (syslog, auth, wtmp, web, dpkg, ...)\n"
     "\n"
     "'custody-timeline COMMAND --help' describes a command.\n"
     "\n"
@@ -37,7 +39,7 @@ main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {
         {"build", cmd_build}, {"export", cmd_export}, {"query", cmd_query},
-        {"pivot", cmd_pivot}, {"plot", cmd_plot},
+        {"pivot", cmd_pivot}, {"plot", cmd_plot},     {"ingest", cmd_ingest},
     };
 
     if (argc < 2)

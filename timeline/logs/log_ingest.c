@@ -1,0 +1,227 @@
+/* From parser callbacks to case database rows. */
+#include "log_ingest.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "strbuf.h"
+#include "utf8.h"
+
+struct ingest {
+    struct casedb_log_writer *w;
+    const struct log_ingest_opts *o;
+    int64_t source_id;
+    const char *tz_name;
+    struct strbuf data;
+};
+
+static struct casedb_bytes
+bytes(struct log_str s)
+{
+    struct casedb_bytes b = {s.p, s.n};
+    return b;
+}
+
+static int
+clean(struct log_str s)
+{
+    return !s.p || (!memchr(s.p, 0, s.n) && utf8_valid(s.p, s.n));
+}
+
+/* Text columns are made valid UTF-8 by log_store; keep the original bytes here. */
+static void
+add_hex(struct strbuf *sb, const char *key, struct log_str s)
+{
+    if (clean(s))
+        return;
+    strbuf_addf(sb, "%s\"%s_hex\":\"", sb->len > 1 ? "," : "", key);
+    strbuf_addhex(sb, (const uint8_t *)s.p, s.n);
+    strbuf_addch(sb, '"');
+}
+
+static void
+add_str(struct strbuf *sb, const char *key, struct log_str s)
+{
+    struct strbuf tmp = STRBUF_INIT;
+
+    if (!s.p)
+        return;
+    log_extra_str(&tmp, key, s.p, s.n); /* "key":"..."[,"key_hex":"..."] */
+    if (sb->len > 1)
+        strbuf_addch(sb, ',');
+    strbuf_add(sb, tmp.buf, tmp.len);
+    strbuf_release(&tmp);
+}
+
+static int
+on_event(void *arg, const struct log_event *ev, struct custody_err *err)
+{
+    struct ingest *in = arg;
+    struct casedb_log_event e;
+    char loc[48];
+    struct strbuf *d = &in->data;
+
+    strbuf_reset(d);
+    strbuf_addch(d, '{');
+    if (ev->extra_json && *ev->extra_json)
+        strbuf_addstr(d, ev->extra_json);
+    add_str(d, "method", ev->method);
+    if (ev->status >= 0)
+        strbuf_addf(d, "%s\"status\":%d", d->len > 1 ? "," : "", ev->status);
+    if (ev->bytes >= 0)
+        strbuf_addf(d, "%s\"bytes\":%lld", d->len > 1 ? "," : "", (long long)ev->bytes);
+    add_str(d, "referrer", ev->referrer);
+    add_str(d, "agent", ev->agent);
+    add_str(d, "vhost", ev->vhost);
+    add_str(d, "xff", ev->xff);
+    add_hex(d, "message", ev->message);
+    add_hex(d, "user", ev->user);
+    add_hex(d, "host", ev->host);
+    add_hex(d, "program", ev->program);
+    add_hex(d, "ip", ev->ip);
+    strbuf_addch(d, '}');
+    if (ev->line)
+        snprintf(loc, sizeof(loc), "line %llu", (unsigned long long)ev->line);
+    else
+        snprintf(loc, sizeof(loc), "offset %llu", (unsigned long long)ev->offset);
+    memset(&e, 0, sizeof(e));
+    e.ts = ev->ts;
+    e.kind = ev->action;
+    e.source = ev->source;
+    e.path = bytes(ev->path);
+    e.host = bytes(ev->host);
+    e.user = bytes(ev->user);
+    e.ip = bytes(ev->ip);
+    e.program = bytes(ev->program);
+    e.message = bytes(ev->message);
+    e.port = ev->port;
+    e.pid = ev->pid;
+    e.location = loc;
+    e.tz = (ev->flags & LOG_FLAG_LOCAL_TIME) ? in->tz_name : NULL;
+    e.flags = ev->flags;
+    e.data = d->len > 2 ? d->buf : NULL;
+    return casedb_log_event_add(in->w, in->o->evidence_id, in->o->partition_id, in->source_id, &e,
+                                err);
+}
+
+static int
+on_warning(void *arg, const struct log_warning *w, struct custody_err *err)
+{
+    struct ingest *in = arg;
+    char loc[48];
+    struct casedb_bytes raw = {w->raw.p, w->raw.n};
+
+    if (w->line)
+        snprintf(loc, sizeof(loc), "line %llu", (unsigned long long)w->line);
+    else
+        snprintf(loc, sizeof(loc), "offset %llu", (unsigned long long)w->offset);
+    return casedb_log_warning_add(in->w, in->source_id, loc, w->message, raw, err);
+}
+
+int
+log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w,
+                  const struct log_ingest_opts *opts, const void *path, size_t path_len,
+                  const char *inode, int64_t mtime, const uint8_t *data, size_t len,
+                  struct custody_err *err)
+{
+    struct ingest in = {w, opts, 0, log_tz_name(opts->tz), STRBUF_INIT};
+    struct casedb_log_source src;
+    struct strbuf name = STRBUF_INIT;
+    struct log_ctx ctx;
+    struct custody_err perr = {0};
+    int64_t deleted;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    res->type = "unknown";
+    strbuf_add(&name, path, path_len);
+    src.evidence_id = opts->evidence_id;
+    src.partition_id = opts->partition_id;
+    src.path.p = path;
+    src.path.n = path_len;
+    src.inode = inode;
+    src.type = opts->type;
+    src.tz = in.tz_name;
+    if ((rc = casedb_log_source_replace(w, &src, &deleted, err)) < 0 ||
+        (rc = casedb_log_source_add(w, &src, &in.source_id, err)) < 0)
+        goto done;
+    res->source_id = in.source_id;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.name = name.buf;
+    ctx.mtime = mtime;
+    ctx.tz = opts->tz;
+    ctx.on_event = on_event;
+    ctx.on_warning = on_warning;
+    ctx.arg = &in;
+    rc = log_parse_buffer(&ctx, &res->type, data, len, opts->type, &perr);
+    res->lines = ctx.lines;
+    res->events = ctx.events;
+    res->warnings = ctx.warnings;
+    res->damaged = ctx.damaged;
+    if (rc < 0 && (perr.code == CUSTODY_ERR_DB || perr.code == CUSTODY_ERR_BUSY ||
+                   perr.code == CUSTODY_ERR_NOSPACE || perr.code == CUSTODY_ERR_NOMEM ||
+                   perr.code == CUSTODY_ERR_IO)) {
+        *err = perr; /* the database failed: stop */
+        goto done;
+    }
+    if (rc < 0) {
+        res->status = "error";
+        memcpy(res->error, perr.msg, sizeof(res->error));
+        /* events from before the failure stay, but the source says error */
+    } else {
+        res->status = (res->warnings || res->damaged) ? "partial" : "ok";
+    }
+    rc =
+        casedb_log_source_finish(w, in.source_id, res->type, res->lines, res->events, res->warnings,
+                                 res->status, res->error[0] ? res->error : NULL, err);
+done:
+    strbuf_release(&in.data);
+    strbuf_release(&name);
+    return rc;
+}
+
+int
+log_path_wanted(const char *path)
+{
+    static const char *const patterns[] = {
+        "*/var/log/auth.log*",
+        "*/var/log/secure*",
+        "*/var/log/syslog*",
+        "*/var/log/messages*",
+        "*/var/log/kern.log*",
+        "*/var/log/cron*",
+        "*/var/log/daemon.log*",
+        "*/var/log/wtmp*",
+        "*/var/log/btmp*",
+        "*/var/run/utmp",
+        "*/run/utmp",
+        "*/var/log/lastlog",
+        "*/var/log/apache2/*",
+        "*/var/log/httpd/*",
+        "*/var/log/nginx/*",
+        "*/var/log/dpkg.log*",
+        "*/var/log/apt/history.log*",
+        "*/var/log/yum.log*",
+        "*/var/log/dnf*.log*",
+        "*/var/log/audit/audit.log*",
+        "*/var/log/vsftpd.log*",
+        "*/root/.bash_history",
+        "*/home/*/.bash_history",
+    };
+    const char *p = path;
+    char buf[4096];
+
+    if (!path || strlen(path) >= sizeof(buf) - 1)
+        return 0;
+    if (path[0] != '/') { /* patterns expect a leading slash */
+        buf[0] = '/';
+        memcpy(buf + 1, path, strlen(path) + 1);
+        p = buf;
+    }
+    for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+        if (fnmatch(patterns[i], p, 0) == 0)
+            return 1;
+    return 0;
+}
