@@ -113,6 +113,7 @@ cmd_ingest(int argc, char **argv)
     struct json_writer w;
     struct report r = {0, 0, &w};
     char *label = NULL;
+    const char *asset_opt;
     int c, rc, status;
 
     memset(&req, 0, sizeof(req));
@@ -164,6 +165,7 @@ cmd_ingest(int argc, char **argv)
         return cli_usage_error(PROG, "no case database: give --case-db CASE.db");
     if (!req.evidence)
         return cli_usage_error(PROG, "no evidence: give --evidence [HOST/]LABEL");
+    asset_opt = req.asset;
     if ((rc = cmd_split_evidence(PROG, req.evidence, &req.asset, &label)) != 0)
         return rc;
     req.evidence = label;
@@ -212,5 +214,7 @@ cmd_ingest(int argc, char **argv)
     }
     strbuf_release(&out);
     free(label);
+    if (req.asset != asset_opt) /* HOST/LABEL: cmd_split_evidence allocated the host */
+        free((char *)req.asset);
     return status;
 }

@@ -201,4 +201,4 @@ audit_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_audit = {"audit", audit_sniff, audit_parse};
+const struct log_parser log_parser_audit = {"audit", audit_sniff, audit_parse, 0};

@@ -24,12 +24,14 @@ path_user(const char *name)
 
     if (!name)
         return log_str_make(NULL, 0);
-    if ((h = strstr(name, "/home/")) != NULL) {
-        const char *u = h + 6, *sl = strchr(u, '/');
+    /* "/home/USER/..." or a relative "home/USER/..." */
+    h = strstr(name, "/home/");
+    if (!strncmp(name, "home/", 5) || h) {
+        const char *u = h ? h + 6 : name + 5, *sl = strchr(u, '/');
         if (sl && sl > u)
             return log_str_make(u, (size_t)(sl - u));
     }
-    if (strstr(name, "/root/"))
+    if (!strncmp(name, "root/", 5) || strstr(name, "/root/"))
         return log_str_cstr("root");
     return log_str_make(NULL, 0);
 }
@@ -105,4 +107,4 @@ bash_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_bash = {"bash-history", bash_sniff, bash_parse};
+const struct log_parser log_parser_bash = {"bash-history", bash_sniff, bash_parse, 0};

@@ -64,4 +64,4 @@ lastlog_sniff(const uint8_t *data, size_t len, const char *name)
     return name && !strcmp(name, "lastlog") ? 95 : 0;
 }
 
-const struct log_parser log_parser_lastlog = {"lastlog", lastlog_sniff, lastlog_parse};
+const struct log_parser log_parser_lastlog = {"lastlog", lastlog_sniff, lastlog_parse, 1};

@@ -139,7 +139,7 @@ dpkg_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_dpkg = {"dpkg", dpkg_sniff, dpkg_parse};
+const struct log_parser log_parser_dpkg = {"dpkg", dpkg_sniff, dpkg_parse, 0};
 
 /* ---- apt history.log: blank-line separated blocks ----
  * Start-Date: 2019-07-10  16:38:08
@@ -334,7 +334,7 @@ apt_sniff(const uint8_t *data, size_t len, const char *name)
     return name && !strcmp(name, "history.log") && len == 0 ? 60 : 0;
 }
 
-const struct log_parser log_parser_apt = {"apt-history", apt_sniff, apt_parse};
+const struct log_parser log_parser_apt = {"apt-history", apt_sniff, apt_parse, 0};
 
 /* ---- yum.log ("Jan 22 07:52:33 Installed: pkg") and dnf logs
  * ("2021-03-06T04:07:38+0000 SUBDEBUG Installed: pkg") ---- */
@@ -509,4 +509,4 @@ yum_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_yum = {"yum", yum_sniff, yum_parse};
+const struct log_parser log_parser_yum = {"yum", yum_sniff, yum_parse, 0};

@@ -501,4 +501,4 @@ syslog_sniff(const uint8_t *data, size_t len, const char *name)
     return good ? 30 : 0;
 }
 
-const struct log_parser log_parser_syslog = {"syslog", syslog_sniff, syslog_parse};
+const struct log_parser log_parser_syslog = {"syslog", syslog_sniff, syslog_parse, 0};

@@ -255,4 +255,4 @@ utmp_sniff(const uint8_t *data, size_t len, const char *name)
     return L && !ambiguous && score(L, data, len) >= 8 ? 55 : 0;
 }
 
-const struct log_parser log_parser_wtmp = {"wtmp", utmp_sniff, utmp_parse};
+const struct log_parser log_parser_wtmp = {"wtmp", utmp_sniff, utmp_parse, 1};

@@ -119,4 +119,4 @@ vsftpd_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_vsftpd = {"vsftpd", vsftpd_sniff, vsftpd_parse};
+const struct log_parser log_parser_vsftpd = {"vsftpd", vsftpd_sniff, vsftpd_parse, 0};

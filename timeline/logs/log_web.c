@@ -273,7 +273,7 @@ access_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_access = {"access", access_sniff, access_parse};
+const struct log_parser log_parser_access = {"access", access_sniff, access_parse, 0};
 
 /* ---- error logs: Apache 2.2/2.4 and nginx ---- */
 
@@ -443,4 +443,4 @@ errorlog_sniff(const uint8_t *data, size_t len, const char *name)
     return 0;
 }
 
-const struct log_parser log_parser_errorlog = {"errorlog", errorlog_sniff, errorlog_parse};
+const struct log_parser log_parser_errorlog = {"errorlog", errorlog_sniff, errorlog_parse, 0};

@@ -1,6 +1,7 @@
 /* The parser table, type sniffing, and parsing one (possibly compressed) file. */
 #include "logs.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log_decompress.h"
@@ -120,6 +121,15 @@ log_parse_buffer(struct log_ctx *ctx, const char **type_out, const uint8_t *data
          * below is all there is to say (the source is kept, marked partial) */
     } else if (p) {
         *type_out = p->type;
+        if (damaged && !p->binary && len && data[len - 1] != '\n') {
+            /* the line the damage cut is not a record: stop at the last whole line */
+            const uint8_t *nl = memrchr(data, '\n', len);
+            size_t keep = nl ? (size_t)(nl - data) + 1 : 0;
+            size_t cut = len - keep;
+            len = keep;
+            snprintf(damage + strlen(damage), sizeof(damage) - strlen(damage),
+                     "; the %zu bytes of the cut last line are not parsed", cut);
+        }
         if ((rc = p->parse(ctx, data, len, err)) < 0)
             goto done;
     } else if (len > 0) {

@@ -80,6 +80,7 @@ struct log_parser {
      * named name is its format. */
     int (*sniff)(const uint8_t *data, size_t len, const char *name);
     int (*parse)(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_err *err);
+    int binary; /* records are fixed-size structs, not lines */
 };
 
 /* The parsers, NULL-terminated. */
