@@ -52,7 +52,10 @@ for h in $(q lab.db "SELECT sha256 FROM acquisitions"); do
     grep -q "$h" report.html || fail "sha256 $h missing"
 done
 grep -q '100+8' report.html || fail "unreadable sectors missing"
-grep -q 'id="custody"' report.html && grep -q 'id="verifications"' report.html &&
+for k in $(q lab.db "SELECT key_id FROM examiners"); do
+    grep -q "$k" report.html || fail "examiner key $k missing"
+done
+grep -q 'id="examiners"' report.html && grep -q 'id="custody"' report.html && grep -q 'id="verifications"' report.html &&
     grep -q 'id="checkpoints"' report.html && grep -q 'id="timeline"' report.html &&
     grep -q 'id="merges"' report.html || fail "a report section is missing"
 [ "$(grep -c 'class="server"' report.html)" = 4 ] || fail "not 4 server rows"
