@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char strbuf_empty[1];
+char strbuf_empty_buf[1];
 
 void
 strbuf_init(struct strbuf *sb)
 {
-    sb->buf = strbuf_empty;
+    sb->buf = strbuf_empty_buf;
     sb->len = 0;
     sb->cap = 0;
 }

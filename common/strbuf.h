@@ -11,9 +11,11 @@ struct strbuf {
     size_t cap; /* bytes allocated */
 };
 
+/* Never written: an empty buffer points here, so buf is always a valid string. */
+extern char strbuf_empty_buf[1];
 #define STRBUF_INIT                                                                                \
     {                                                                                              \
-        NULL, 0, 0                                                                                 \
+        strbuf_empty_buf, 0, 0                                                                     \
     }
 
 /* Functions that grow the buffer abort() on allocation failure: a forensic tool

@@ -19,6 +19,8 @@ test_strbuf(void)
 {
     struct strbuf sb = STRBUF_INIT;
 
+    /* an untouched buffer is a valid empty string */
+    CHECK(sb.buf != NULL && sb.buf[0] == '\0' && sb.len == 0);
     strbuf_addstr(&sb, "abc");
     strbuf_addf(&sb, "-%d-", 42);
     for (int i = 0; i < 1000; i++)
