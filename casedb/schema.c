@@ -254,7 +254,6 @@ static const char schema_v1[] =
     "CREATE INDEX evidence_asset ON evidence(asset_id);"
     "CREATE INDEX acquisitions_evidence ON acquisitions(evidence_id);"
     "CREATE INDEX files_evidence ON files(evidence_id, partition_id);"
-    "CREATE INDEX events_ts ON events(ts);"
     "CREATE INDEX events_evidence_ts ON events(evidence_id, ts);"
     /* Query support (casedb/query.c): covering indexes for pivots by IP and user,
      * hash look-ups, and the full-text index over event messages and paths. */

@@ -61,10 +61,12 @@ int timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t e
                         int64_t run_id, struct custody_err *err);
 int timeline_load_partition(struct timeline_load *l, const struct tl_partition *p, int64_t *id_out,
                             struct custody_err *err);
-/* Record the outcome of a partition (status, error, counts). */
+/* Record the outcome of a partition (status, error, counts) and insert the events
+ * of the files loaded for it since timeline_load_partition. */
 int timeline_load_partition_done(struct timeline_load *l, int64_t partition_id,
                                  const struct tl_partition *p, struct custody_err *err);
-/* Insert one file row and an event for each set time. *events_out gets the count. */
+/* Insert one file row; *events_out gets the number of events it will have (one
+ * per set time, inserted by timeline_load_partition_done). */
 int timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct tl_file *f,
                        int *events_out, struct custody_err *err);
 /* Remember a known-bad hash (lowercase hex; algo MD5, SHA1 or SHA256). */
