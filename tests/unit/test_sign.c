@@ -284,6 +284,27 @@ test_signatures(void)
             CHECK(valid == 1);
             CHECK_STR(tc, "from minisign");
             free(tc);
+            /* the legacy "Ed" format (minisign -l) */
+            unlink(p3.buf);
+            REQUIRE(run("cd '%s' && minisign -S -l -s ms.key -m m.manifest -t 'legacy' "
+                        ">/dev/null 2>&1",
+                        dir) == 0);
+            strbuf_reset(&s);
+            REQUIRE(io_read_file(&s, p3.buf, 4096, &err) == 0);
+            {
+                struct minisign_sig ls;
+                REQUIRE(minisign_sig_parse(&ls, s.buf, s.len, &err) == 0);
+                CHECK(ls.prehashed == 0);
+                minisign_sig_release(&ls);
+            }
+            REQUIRE(sign_minisig_verify(&valid, &why, &tc, &mpub, msg, strlen(msg), s.buf, s.len,
+                                        &err) == 0);
+            CHECK(valid == 1);
+            CHECK_STR(tc, "legacy");
+            free(tc);
+            CHECK(sign_minisig_verify(&valid, &why, NULL, &mpub, msg, strlen(msg) - 1, s.buf, s.len,
+                                      &err) == 0 &&
+                  valid == 0);
             /* a minisign key is not a custody public key (its id is random) */
             CHECK(sign_pubkey_read(&mpub, p.buf, &err) == CUSTODY_ERR_FORMAT);
             strbuf_release(&pk);
