@@ -13,6 +13,8 @@
 #include "json.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,92 +77,89 @@ base_name(const char *path)
 }
 
 /* Hash the media again from the image (libewf or the raw files) or the source. */
+struct ewf_read_ctx {
+    struct ewf_reader *r;
+    uint64_t size;
+};
+
+static ssize_t
+ewf_read_cb(void *ctx, uint8_t *buf, size_t len, uint64_t offset, struct custody_err *err)
+{
+    struct ewf_read_ctx *c = ctx;
+
+    if (custody_interrupted)
+        return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
+    if (offset >= c->size)
+        return 0;
+    if (len > c->size - offset)
+        len = (size_t)(c->size - offset);
+    return ewf_reader_read(c->r, buf, len, offset, err);
+}
+
 static int
 rehash_ewf(char hex[HASH_COUNT][HASH_HEX_MAX], const char *first_segment, uint64_t *size,
            char stored[2][HASH_HEX_MAX], struct custody_err *err)
 {
-    struct ewf_reader *r = NULL;
-    struct multihash *mh = NULL;
+    struct ewf_read_ctx c = {0};
     struct ewf_media m;
     const char *paths[1] = {first_segment};
-    size_t bufsize = 4 << 20;
-    uint8_t *buf = NULL;
     int rc;
 
-    if ((rc = ewf_reader_open(&r, paths, 1, err)) < 0)
+    if ((rc = ewf_reader_open(&c.r, paths, 1, err)) < 0)
         return rc;
-    if ((rc = multihash_new(&mh, HASH_F_ALL, err)) < 0)
-        goto out;
-    ewf_reader_media(r, &m);
+    ewf_reader_media(c.r, &m);
+    c.size = m.media_size;
     stored[0][0] = stored[1][0] = '\0';
-    ewf_reader_stored_hash(r, "MD5", stored[0], HASH_HEX_MAX);
-    ewf_reader_stored_hash(r, "SHA1", stored[1], HASH_HEX_MAX);
-    buf = malloc(bufsize);
-    if (!buf) {
-        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (uint64_t off = 0; off < m.media_size;) {
-        size_t want = m.media_size - off < bufsize ? (size_t)(m.media_size - off) : bufsize;
-        ssize_t n = ewf_reader_read(r, buf, want, off, err);
-        if (n < 0) {
-            rc = (int)n;
-            goto out;
-        }
-        if (n == 0)
-            break;
-        multihash_update(mh, buf, (size_t)n);
-        off += (uint64_t)n;
-        if (custody_interrupted) {
-            rc = custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
-            goto out;
-        }
-    }
-    multihash_final(mh, hex);
-    *size = m.media_size;
-out:
-    free(buf);
-    multihash_free(mh);
-    ewf_reader_close(r);
+    ewf_reader_stored_hash(c.r, "MD5", stored[0], HASH_HEX_MAX);
+    ewf_reader_stored_hash(c.r, "SHA1", stored[1], HASH_HEX_MAX);
+    rc = rehash_stream(hex, ewf_read_cb, &c, size, err);
+    ewf_reader_close(c.r);
     return rc;
+}
+
+struct files_read_ctx {
+    char **paths;
+    size_t n, cur;
+    int fd;
+};
+
+static ssize_t
+files_read_cb(void *ctx, uint8_t *buf, size_t len, uint64_t offset, struct custody_err *err)
+{
+    struct files_read_ctx *c = ctx;
+
+    (void)offset;
+    if (custody_interrupted)
+        return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
+    while (c->cur < c->n) {
+        if (c->fd < 0) {
+            c->fd = open(c->paths[c->cur], O_RDONLY | O_CLOEXEC);
+            if (c->fd < 0)
+                return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot open '%s'",
+                                         c->paths[c->cur]);
+        }
+        ssize_t n = io_read_full(c->fd, buf, len);
+        if (n < 0)
+            return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s'",
+                                     c->paths[c->cur]);
+        if (n > 0)
+            return n;
+        close(c->fd);
+        c->fd = -1;
+        c->cur++;
+    }
+    return 0;
 }
 
 static int
 rehash_files(char hex[HASH_COUNT][HASH_HEX_MAX], char **paths, size_t n, uint64_t *size,
              struct custody_err *err)
 {
-    struct multihash *mh = NULL;
-    size_t bufsize = 4 << 20;
-    uint8_t *buf = malloc(bufsize);
-    int rc = 0;
+    struct files_read_ctx c = {paths, n, 0, -1};
+    int rc = rehash_stream(hex, files_read_cb, &c, size, err);
 
-    *size = 0;
-    if (!buf)
-        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
-    if ((rc = multihash_new(&mh, HASH_F_ALL, err)) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        FILE *f = fopen(paths[i], "rbe");
-        size_t got;
-        if (!f) {
-            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot open '%s'", paths[i]);
-            goto out;
-        }
-        while ((got = fread(buf, 1, bufsize, f)) > 0) {
-            multihash_update(mh, buf, got);
-            *size += got;
-        }
-        int bad = ferror(f);
-        fclose(f);
-        if (bad) {
-            rc = custody_err_set(err, CUSTODY_ERR_IO, "cannot read '%s'", paths[i]);
-            goto out;
-        }
-    }
-    multihash_final(mh, hex);
-out:
-    multihash_free(mh);
-    free(buf);
+    if (c.fd >= 0)
+        close(c.fd);
     return rc;
 }
 
@@ -406,9 +405,11 @@ log_start(struct run *r)
     strbuf_release(&sb);
 }
 
-/* Output files: names beside the manifest, sizes and SHA-256. */
+/* Output files: names beside the manifest, sizes and SHA-256. An unsplit raw file
+ * holds exactly the media, so its SHA-256 is the media's (known_sha256); the
+ * read-back verification then checks that file against it. */
 static int
-list_files(struct run *r, char **paths, size_t n, struct custody_err *err)
+list_files(struct run *r, char **paths, size_t n, const char *known_sha256, struct custody_err *err)
 {
     struct acquire_result *res = r->res;
 
@@ -418,9 +419,16 @@ list_files(struct run *r, char **paths, size_t n, struct custody_err *err)
     for (size_t i = 0; i < n; i++) {
         char hex[HASH_COUNT][HASH_HEX_MAX];
         uint64_t size = 0;
-        int rc = hash_file(hex, paths[i], HASH_F_SHA256, &size, err);
-        if (rc < 0)
-            return rc;
+        struct stat sb;
+        if (known_sha256 && n == 1 && stat(paths[i], &sb) == 0 &&
+            (uint64_t)sb.st_size == res->media_size) {
+            size = (uint64_t)sb.st_size;
+            snprintf(hex[HASH_SHA256], HASH_HEX_MAX, "%s", known_sha256);
+        } else {
+            int rc = hash_file(hex, paths[i], HASH_F_SHA256, &size, err);
+            if (rc < 0)
+                return rc;
+        }
         res->files[i].name = strdup(base_name(paths[i]));
         if (!res->files[i].name)
             return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
@@ -429,6 +437,25 @@ list_files(struct run *r, char **paths, size_t n, struct custody_err *err)
         res->n_files++;
     }
     return 0;
+}
+
+/* list_files on its own thread, while the image is read back. */
+struct files_job {
+    struct run *r;
+    char **paths;
+    size_t n;
+    const char *known_sha256;
+    int rc;
+    struct custody_err err;
+};
+
+static void *
+files_job_main(void *arg)
+{
+    struct files_job *j = arg;
+
+    j->rc = list_files(j->r, j->paths, j->n, j->known_sha256, &j->err);
+    return NULL;
 }
 
 /* A run that failed or was interrupted: its files are renamed NAME.partial, so no
@@ -740,22 +767,33 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         if (res->bad_sectors)
             acq_log_line(&r.log, "%llu unreadable sector(s) in %zu range(s), zero-filled",
                          (unsigned long long)res->bad_sectors, res->n_read_errors);
+        struct files_job job = {&r, paths, npaths, NULL, 0, {0}};
+        pthread_t files_thread;
+        if (o->format == ACQUIRE_RAW && !o->segment_size_set)
+            job.known_sha256 = res->hash[HASH_SHA256];
+        int threaded = pthread_create(&files_thread, NULL, files_job_main, &job) == 0;
         verify(&r, paths, npaths);
+        if (threaded)
+            pthread_join(files_thread, NULL);
+        else
+            files_job_main(&job);
         if (custody_interrupted) {
             run_rc = custody_err_set(err, CUSTODY_ERR_INTR, "interrupted during verification");
             res->status = "interrupted";
         }
-    }
-    {
-        struct custody_err ferr = {0};
-        if (list_files(&r, paths, npaths, &ferr) < 0) {
-            acq_log_line(&r.log, "cannot list the output files: %s", ferr.msg);
+        if (job.rc < 0) {
+            acq_log_line(&r.log, "cannot list the output files: %s", job.err.msg);
             if (run_rc == 0) {
-                *err = ferr;
-                run_rc = ferr.code;
+                *err = job.err;
+                run_rc = job.rc;
                 res->status = "failed";
             }
         }
+    }
+    if (run_rc < 0 && !res->files) {
+        struct custody_err ferr = {0};
+        if (list_files(&r, paths, npaths, NULL, &ferr) < 0)
+            acq_log_line(&r.log, "cannot list the output files: %s", ferr.msg);
     }
     for (size_t i = 0; i < res->n_files; i++)
         acq_log_line(&r.log, "file %s: %llu bytes, SHA-256 %s", res->files[i].name,

@@ -86,4 +86,11 @@ int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct a
                  const struct acquire_opts *o, uint64_t media_size, uint32_t chunk_sectors,
                  int pad_to_sector, struct range_list *bad, struct custody_err *err);
 
+/* Read up to len bytes at offset into buf: bytes read, 0 at the end, or negative. */
+typedef ssize_t (*rehash_read_fn)(void *ctx, uint8_t *buf, size_t len, uint64_t offset,
+                                  struct custody_err *err);
+/* MD5, SHA-1 and SHA-256 of everything read_fn returns, on three threads. */
+int rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], rehash_read_fn read_fn, void *ctx,
+                  uint64_t *total, struct custody_err *err);
+
 #endif
