@@ -28,6 +28,15 @@ done
 [ ! -e full-e01.E01 ] || fail "a complete-looking full-e01.E01 was left"
 [ ! -e full-raw.raw ] || fail "a complete-looking full-raw.raw was left"
 
+# wait_reading LOG: wait (up to 30 s) until the acquisition is reading.
+wait_reading() {
+  for _ in $(seq 1 300); do
+    grep -q "  reading" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "the acquisition did not start reading"
+}
+
 # SIGINT: a slow stream, interrupted. The chunk in hand is finished, the outputs
 # closed and marked partial, the record says interrupted.
 mkfifo slow
@@ -36,7 +45,8 @@ feeder=$!
 custody-acquire - --output int --case-db case.db --asset srv1 --evidence int -q <slow \
   2>err.txt &
 pid=$!
-sleep 1.5
+wait_reading int.log
+sleep 0.5
 kill -INT $pid
 rc=0
 wait $pid || rc=$?
@@ -54,7 +64,8 @@ feeder=$!
 custody-acquire - --output killed --case-db case.db --asset srv1 --evidence killed -q \
   <slow2 2>/dev/null &
 pid=$!
-sleep 1.5
+wait_reading killed.log
+sleep 0.5
 kill -KILL $pid
 wait $pid 2>/dev/null || true
 kill $feeder 2>/dev/null || true
