@@ -420,10 +420,13 @@ check_chain(struct report *r, struct case_run *cr, const struct case_options *o,
     co.n_checkpoints = o->n_checkpoints;
     if ((rc = custody_check(cr->db, &co, &cres, err)) < 0)
         goto out;
-    const char *anchor = cr->trusted.n > 0 ? "trusted signatures (every entry signed by a "
-                                             "trusted key)"
+    const char *anchor = cr->trusted.n > 0 ? "signed entries, every key trusted"
                                            : "self-consistent (keys from the case database)";
-    if (cres.n_findings == 0) {
+    if (cres.n_findings == 0 && cres.n_entries == 0) {
+        report_add(r, "custody log", "custody chain", CHECK_CANNOT, NULL,
+                   "the custody log is empty: no signed entry records what happened to the "
+                   "evidence");
+    } else if (cres.n_findings == 0) {
         report_add(r, "custody log", "custody chain", CHECK_PASS, anchor,
                    "%zu entries in %zu chain(s), hashes, links and signatures intact; head %s",
                    cres.n_entries, cres.n_chains, cres.head_hash[0] ? cres.head_hash : "-");

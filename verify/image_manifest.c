@@ -259,14 +259,13 @@ check_contents(struct report *r, const char *subject, const struct image_hashes 
     const char *st = m->status ? m->status : "(none)";
 
     if (!strcmp(st, "complete"))
-        report_add(r, subject, "acquisition status", CHECK_PASS, out->anchor,
-                   "recorded as complete");
+        report_add(r, subject, "manifest status", CHECK_PASS, out->anchor, "recorded as complete");
     else if (!strcmp(st, "incomplete"))
-        report_add(r, subject, "acquisition status", CHECK_CANNOT, out->anchor,
+        report_add(r, subject, "manifest status", CHECK_CANNOT, out->anchor,
                    "recorded as incomplete: %zu range(s) of unreadable sectors documented",
                    m->n_read_errors);
     else
-        report_add(r, subject, "acquisition status", CHECK_FAIL, out->anchor,
+        report_add(r, subject, "manifest status", CHECK_FAIL, out->anchor,
                    "recorded as '%s', not complete", st);
     if (!h->computed_valid) {
         report_add(r, subject, "media vs manifest", CHECK_CANNOT, NULL,

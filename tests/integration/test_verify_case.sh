@@ -65,7 +65,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]
 # trusted keys anchor the custody chain
 expect_status 0 $V --case-db case.db --asset web01 --trusted-keys ann.pub
 assert_contains out "PASS custody chain"
-assert_contains out "trusted signatures"
+assert_contains out "signed entries, every key trusted"
 # with --key, a signed 'verified' custody entry is appended
 expect_status 0 $V --case-db case.db --asset web01 --key bob.key
 $C custody log >log.txt
