@@ -380,6 +380,20 @@ custody_append(struct casedb *db, const struct custody_new *n, const struct sign
     if (!custody_action_valid(n->action))
         return custody_err_set(err, CUSTODY_ERR_USAGE, "unknown custody action '%s'",
                                n->action ? n->action : "");
+    /* Outside a transaction, take the write lock first (BEGIN IMMEDIATE waits for
+     * it): reading the head and then upgrading would fail at once when another
+     * process appends concurrently. Inside one, a savepoint. */
+    if (sqlite3_get_autocommit(db->db)) {
+        if ((rc = casedb_begin(db, err)) < 0)
+            return rc;
+        if ((rc = append_locked(db, n, key, out, err)) < 0 || (rc = casedb_commit(db, err)) < 0) {
+            casedb_rollback(db);
+            if (out)
+                custody_entry_release(out);
+            return rc;
+        }
+        return 0;
+    }
     if ((rc = savepoint(db, "SAVEPOINT custody_append", err)) < 0)
         return rc;
     rc = append_locked(db, n, key, out, err);

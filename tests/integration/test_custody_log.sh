@@ -177,3 +177,21 @@ expect_status 0 custody-casedb custody log
 assert_not_contains out $'\e'
 assert_contains out 'evil\x1b]0;title\x07\x0aFAIL: forged'
 echo "custody log tamper matrix: all detected"
+
+# Concurrent appends from several processes: every one lands, the chain stays intact.
+custody-casedb keygen --out fast --unencrypted -q 2>/dev/null
+custody-casedb examiner add --name Fast --pub fast.pub -q
+before=$(sqlite3 case.db "SELECT count(*) FROM custody_events")
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+  ( for j in 1 2 3; do
+      custody-casedb custody add --action accessed --evidence sda --key fast.key \
+        --details "worker $i run $j" -q || exit 1
+    done ) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a concurrent custody add failed"; done
+after=$(sqlite3 case.db "SELECT count(*) FROM custody_events")
+[ "$after" = $(( before + 24 )) ] || fail "concurrent appends: $before -> $after entries, expected +24"
+expect_status 0 custody-casedb custody check --checkpoint cp5
+echo "concurrent appends: intact"
