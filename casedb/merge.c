@@ -456,207 +456,291 @@ static const char *const merge_cleanup[] = {
     "DROP TABLE IF EXISTS temp.merge_offsets",
 };
 
+/* A column computed rather than copied: col = expr (aliases of the step's FROM). */
+struct col_map {
+    const char *col, *expr;
+};
+
+/* One step of the copy: either a statement as is, or an INSERT generated from the
+ * columns main.<table> and src.<table> share (so columns other modules add to their
+ * tables travel without this file knowing them), with maps overriding some columns.
+ * "id" is copied only when mapped (shifted); otherwise the row gets a new id. */
 struct copy_step {
     const char *sql;
-    size_t count_field; /* offsetof into merge_result, or (size_t)-1 */
+    const char *table;
+    const struct col_map *maps; /* ends with {NULL, NULL} */
+    const char *from;           /* "FROM src.<table> s ..." */
+    size_t count_field;         /* offsetof into merge_result, or NOCOUNT */
 };
 
 #define R(field) offsetof(struct merge_result, field)
 #define NOCOUNT ((size_t)-1)
+#define SQL(text, count)                                                                           \
+    {                                                                                              \
+        text, NULL, NULL, NULL, count                                                              \
+    }
+#define GEN(table, maps, from, count)                                                              \
+    {                                                                                              \
+        NULL, table, maps, from, count                                                             \
+    }
+
+static const struct col_map no_maps[] = {{NULL, NULL}};
+static const struct col_map evidence_maps[] = {{"asset_id", "am.dst_id"}, {NULL, NULL}};
+static const struct col_map acq_maps[] = {{"evidence_id", "ev.dst_id"},
+                                          {"examiner_id", "ex.dst_id"},
+                                          {"run_id", "rn.dst_id"},
+                                          {NULL, NULL}};
+static const struct col_map acq_child_maps[] = {{"acquisition_id", "q.dst_id"}, {NULL, NULL}};
+static const struct col_map verification_maps[] = {
+    {"acquisition_id", "ma.id"}, {"asset_id", "am.dst_id"}, {"run_id", "rn.dst_id"}, {NULL, NULL}};
+static const struct col_map partition_maps[] = {
+    {"id", "s.id + o.p"}, {"evidence_id", "t.dst_id"}, {"run_id", "rn.dst_id"}, {NULL, NULL}};
+static const struct col_map file_maps[] = {{"id", "s.id + o.f"},
+                                           {"evidence_id", "t.dst_id"},
+                                           {"partition_id", "s.partition_id + o.p"},
+                                           {NULL, NULL}};
+static const struct col_map log_source_maps[] = {{"id", "s.id + o.l"},
+                                                 {"evidence_id", "t.dst_id"},
+                                                 {"partition_id", "s.partition_id + o.p"},
+                                                 {NULL, NULL}};
+static const struct col_map warning_maps[] = {
+    {"id", "s.id + o.w"}, {"log_source_id", "s.log_source_id + o.l"}, {NULL, NULL}};
+static const struct col_map event_maps[] = {{"id", "s.id + o.e"},
+                                            {"evidence_id", "t.dst_id"},
+                                            {"partition_id", "s.partition_id + o.p"},
+                                            {"file_id", "s.file_id + o.f"},
+                                            {"log_source_id", "s.log_source_id + o.l"},
+                                            {NULL, NULL}};
 
 static const struct copy_step copy_steps[] = {
     /* Examiners by key id (or by name when they have no key); revocations travel. */
-    {"INSERT INTO main.examiners (name, role, public_key, key_id, added_at, revoked_at,"
-     " revoked_reason) SELECT name, role, public_key, key_id, added_at, revoked_at,"
-     " revoked_reason FROM src.examiners s WHERE NOT EXISTS (SELECT 1 FROM main.examiners m"
-     " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
-     "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name))",
-     R(examiners)},
-    {"UPDATE main.examiners SET revoked_at = (SELECT s.revoked_at FROM src.examiners s"
-     " WHERE s.key_id = main.examiners.key_id), revoked_reason = (SELECT s.revoked_reason"
-     " FROM src.examiners s WHERE s.key_id = main.examiners.key_id)"
-     " WHERE revoked_at IS NULL AND key_id IN (SELECT key_id FROM src.examiners"
-     " WHERE revoked_at IS NOT NULL)",
-     R(examiners)},
-    {"INSERT INTO temp.merge_exmap SELECT s.id, (SELECT min(m.id) FROM main.examiners m"
-     " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
-     "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name)) FROM src.examiners s",
-     NOCOUNT},
+    GEN("examiners", no_maps,
+        "FROM src.examiners s WHERE NOT EXISTS (SELECT 1 FROM main.examiners m"
+        " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
+        "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name)) ORDER BY s.id",
+        R(examiners)),
+    SQL("UPDATE main.examiners SET revoked_at = (SELECT s.revoked_at FROM src.examiners s"
+        " WHERE s.key_id = main.examiners.key_id), revoked_reason = (SELECT s.revoked_reason"
+        " FROM src.examiners s WHERE s.key_id = main.examiners.key_id)"
+        " WHERE revoked_at IS NULL AND key_id IN (SELECT key_id FROM src.examiners"
+        " WHERE revoked_at IS NOT NULL)",
+        R(examiners)),
+    SQL("INSERT INTO temp.merge_exmap SELECT s.id, (SELECT min(m.id) FROM main.examiners m"
+        " WHERE (s.key_id IS NOT NULL AND m.key_id = s.key_id)"
+        "  OR (s.key_id IS NULL AND m.key_id IS NULL AND m.name = s.name)) FROM src.examiners s",
+        NOCOUNT),
     /* Tool runs, identified by what ran where and when. */
-    {"INSERT INTO main.runs (tool, version, argv, library_versions, hostname, username,"
-     " started_at, ended_at, exit_status) SELECT tool, version, argv, library_versions,"
-     " hostname, username, started_at, ended_at, exit_status FROM src.runs s"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.tool = s.tool AND m.argv = s.argv"
-     " AND m.started_at = s.started_at AND m.hostname IS s.hostname)",
-     R(runs)},
-    {"INSERT INTO temp.merge_runmap SELECT s.id, (SELECT min(m.id) FROM main.runs m"
-     " WHERE m.tool = s.tool AND m.argv = s.argv AND m.started_at = s.started_at"
-     " AND m.hostname IS s.hostname) FROM src.runs s",
-     NOCOUNT},
+    GEN("runs", no_maps,
+        "FROM src.runs s WHERE NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.tool = s.tool"
+        " AND m.argv = s.argv AND m.started_at = s.started_at AND m.hostname IS s.hostname)"
+        " ORDER BY s.id",
+        R(runs)),
+    SQL("INSERT INTO temp.merge_runmap SELECT s.id, (SELECT min(m.id) FROM main.runs m"
+        " WHERE m.tool = s.tool AND m.argv = s.argv AND m.started_at = s.started_at"
+        " AND m.hostname IS s.hostname) FROM src.runs s",
+        NOCOUNT),
     /* Servers by host name; a server's status only moves forward. */
-    {"INSERT INTO main.assets (hostname, asset_tag, serial, location, owner, notes, status,"
-     " created_at, updated_at, added_by) SELECT hostname, asset_tag, serial, location, owner,"
-     " notes, status, created_at, updated_at, added_by FROM src.assets s"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.assets m WHERE m.hostname = s.hostname)",
-     R(assets)},
-    {"UPDATE main.assets SET status = (SELECT s.status FROM src.assets s"
-     " WHERE s.hostname = main.assets.hostname), updated_at = (SELECT s.updated_at"
-     " FROM src.assets s WHERE s.hostname = main.assets.hostname)"
-     " WHERE " STATUS_RANK("status") " < (SELECT " STATUS_RANK(
-         "s.status") " FROM src.assets s"
-                     " WHERE s.hostname = main.assets.hostname)",
-     R(assets)},
-    {"UPDATE main.assets SET serial = coalesce(serial, (SELECT s.serial FROM src.assets s"
-     " WHERE s.hostname = main.assets.hostname)), asset_tag = coalesce(asset_tag,"
-     " (SELECT s.asset_tag FROM src.assets s WHERE s.hostname = main.assets.hostname)),"
-     " location = coalesce(location, (SELECT s.location FROM src.assets s"
-     " WHERE s.hostname = main.assets.hostname))"
-     " WHERE (serial IS NULL OR asset_tag IS NULL OR location IS NULL) AND EXISTS (SELECT 1"
-     " FROM src.assets s WHERE s.hostname = main.assets.hostname AND ((main.assets.serial"
-     " IS NULL AND s.serial IS NOT NULL) OR (main.assets.asset_tag IS NULL AND s.asset_tag IS"
-     " NOT NULL) OR (main.assets.location IS NULL AND s.location IS NOT NULL)))",
-     R(assets)},
-    {"INSERT INTO temp.merge_assetmap SELECT s.id, m.id FROM src.assets s JOIN main.assets m"
-     " ON m.hostname = s.hostname",
-     NOCOUNT},
+    GEN("assets", no_maps,
+        "FROM src.assets s WHERE NOT EXISTS (SELECT 1 FROM main.assets m"
+        " WHERE m.hostname = s.hostname) ORDER BY s.id",
+        R(assets)),
+    SQL("UPDATE main.assets SET status = (SELECT s.status FROM src.assets s"
+        " WHERE s.hostname = main.assets.hostname), updated_at = (SELECT s.updated_at"
+        " FROM src.assets s WHERE s.hostname = main.assets.hostname)"
+        " WHERE " STATUS_RANK("status") " < (SELECT " STATUS_RANK(
+            "s.status") " FROM src.assets s"
+                        " WHERE s.hostname = main.assets.hostname)",
+        R(assets)),
+    SQL("UPDATE main.assets SET serial = coalesce(serial, (SELECT s.serial FROM src.assets s"
+        " WHERE s.hostname = main.assets.hostname)), asset_tag = coalesce(asset_tag,"
+        " (SELECT s.asset_tag FROM src.assets s WHERE s.hostname = main.assets.hostname)),"
+        " location = coalesce(location, (SELECT s.location FROM src.assets s"
+        " WHERE s.hostname = main.assets.hostname))"
+        " WHERE (serial IS NULL OR asset_tag IS NULL OR location IS NULL) AND EXISTS (SELECT 1"
+        " FROM src.assets s WHERE s.hostname = main.assets.hostname AND ((main.assets.serial"
+        " IS NULL AND s.serial IS NOT NULL) OR (main.assets.asset_tag IS NULL AND s.asset_tag IS"
+        " NOT NULL) OR (main.assets.location IS NULL AND s.location IS NOT NULL)))",
+        R(assets)),
+    SQL("INSERT INTO temp.merge_assetmap SELECT s.id, m.id FROM src.assets s JOIN main.assets m"
+        " ON m.hostname = s.hostname",
+        NOCOUNT),
     /* Evidence items by server and label; unknown identity fields are filled in. */
-    {"INSERT INTO main.evidence (asset_id, label, vendor, model, serial, size, sector_size,"
-     " physical_sector_size, notes, added_by, created_at) SELECT am.dst_id, s.label, s.vendor,"
-     " s.model, s.serial, s.size, s.sector_size, s.physical_sector_size, s.notes, s.added_by,"
-     " s.created_at FROM src.evidence s JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.evidence m WHERE m.asset_id = am.dst_id"
-     " AND m.label = s.label)",
-     R(evidence)},
-    {"INSERT INTO temp.merge_evmap SELECT s.id, m.id FROM src.evidence s"
-     " JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
-     " JOIN main.evidence m ON m.asset_id = am.dst_id AND m.label = s.label",
-     NOCOUNT},
-    {"UPDATE main.evidence SET"
-     " vendor = coalesce(vendor, (SELECT s.vendor FROM src.evidence s JOIN temp.merge_evmap x"
-     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
-     " model = coalesce(model, (SELECT s.model FROM src.evidence s JOIN temp.merge_evmap x"
-     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
-     " serial = coalesce(serial, (SELECT s.serial FROM src.evidence s JOIN temp.merge_evmap x"
-     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
-     " size = coalesce(size, (SELECT s.size FROM src.evidence s JOIN temp.merge_evmap x"
-     "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
-     " sector_size = coalesce(sector_size, (SELECT s.sector_size FROM src.evidence s"
-     "   JOIN temp.merge_evmap x ON x.src_id = s.id WHERE x.dst_id = main.evidence.id))"
-     " WHERE id IN (SELECT x.dst_id FROM temp.merge_evmap x JOIN src.evidence s"
-     "   ON s.id = x.src_id WHERE (main.evidence.vendor IS NULL AND s.vendor IS NOT NULL)"
-     "   OR (main.evidence.model IS NULL AND s.model IS NOT NULL)"
-     "   OR (main.evidence.serial IS NULL AND s.serial IS NOT NULL)"
-     "   OR (main.evidence.size IS NULL AND s.size IS NOT NULL)"
-     "   OR (main.evidence.sector_size IS NULL AND s.sector_size IS NOT NULL))",
-     R(evidence)},
+    GEN("evidence", evidence_maps,
+        "FROM src.evidence s JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.evidence m WHERE m.asset_id = am.dst_id"
+        " AND m.label = s.label) ORDER BY s.id",
+        R(evidence)),
+    SQL("INSERT INTO temp.merge_evmap SELECT s.id, m.id FROM src.evidence s"
+        " JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
+        " JOIN main.evidence m ON m.asset_id = am.dst_id AND m.label = s.label",
+        NOCOUNT),
+    SQL("UPDATE main.evidence SET"
+        " vendor = coalesce(vendor, (SELECT s.vendor FROM src.evidence s JOIN temp.merge_evmap x"
+        "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+        " model = coalesce(model, (SELECT s.model FROM src.evidence s JOIN temp.merge_evmap x"
+        "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+        " serial = coalesce(serial, (SELECT s.serial FROM src.evidence s JOIN temp.merge_evmap x"
+        "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+        " size = coalesce(size, (SELECT s.size FROM src.evidence s JOIN temp.merge_evmap x"
+        "   ON x.src_id = s.id WHERE x.dst_id = main.evidence.id)),"
+        " sector_size = coalesce(sector_size, (SELECT s.sector_size FROM src.evidence s"
+        "   JOIN temp.merge_evmap x ON x.src_id = s.id WHERE x.dst_id = main.evidence.id))"
+        " WHERE id IN (SELECT x.dst_id FROM temp.merge_evmap x JOIN src.evidence s"
+        "   ON s.id = x.src_id WHERE (main.evidence.vendor IS NULL AND s.vendor IS NOT NULL)"
+        "   OR (main.evidence.model IS NULL AND s.model IS NOT NULL)"
+        "   OR (main.evidence.serial IS NULL AND s.serial IS NOT NULL)"
+        "   OR (main.evidence.size IS NULL AND s.size IS NOT NULL)"
+        "   OR (main.evidence.sector_size IS NULL AND s.sector_size IS NOT NULL))",
+        R(evidence)),
     /* Acquisitions by uuid, with their output files and unreadable ranges. */
-    {"INSERT INTO temp.merge_acqmap SELECT s.id, NULL FROM src.acquisitions s"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.acquisitions m WHERE m.uuid = s.uuid)",
-     NOCOUNT},
-    {"INSERT INTO main.acquisitions (uuid, evidence_id, examiner_id, run_id, format, source,"
-     " source_identity, output_base, media_size, sector_size, md5, sha1, sha256, started_at,"
-     " ended_at, status, error, bad_sectors, verify_image, verify_source, compression,"
-     " segment_size, chunk_sectors, case_number, evidence_number, description, notes,"
-     " examiner_name, tool_version, library_versions, command_line, manifest, manifest_sig)"
-     " SELECT s.uuid, ev.dst_id, ex.dst_id, rn.dst_id, s.format, s.source, s.source_identity,"
-     " s.output_base, s.media_size, s.sector_size, s.md5, s.sha1, s.sha256, s.started_at,"
-     " s.ended_at, s.status, s.error, s.bad_sectors, s.verify_image, s.verify_source,"
-     " s.compression, s.segment_size, s.chunk_sectors, s.case_number, s.evidence_number,"
-     " s.description, s.notes, s.examiner_name, s.tool_version, s.library_versions,"
-     " s.command_line, s.manifest, s.manifest_sig FROM src.acquisitions s"
-     " JOIN temp.merge_acqmap q ON q.src_id = s.id JOIN temp.merge_evmap ev"
-     " ON ev.src_id = s.evidence_id LEFT JOIN temp.merge_exmap ex ON ex.src_id = s.examiner_id"
-     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id ORDER BY s.id",
-     R(acquisitions)},
-    {"UPDATE temp.merge_acqmap SET dst_id = (SELECT m.id FROM main.acquisitions m"
-     " JOIN src.acquisitions s ON s.uuid = m.uuid WHERE s.id = temp.merge_acqmap.src_id)",
-     NOCOUNT},
-    {"INSERT INTO main.acquisition_files (acquisition_id, seq, name, size, sha256)"
-     " SELECT q.dst_id, f.seq, f.name, f.size, f.sha256 FROM src.acquisition_files f"
-     " JOIN temp.merge_acqmap q ON q.src_id = f.acquisition_id ORDER BY f.id",
-     R(acquisition_files)},
-    {"INSERT INTO main.read_errors (acquisition_id, first_sector, sector_count)"
-     " SELECT q.dst_id, r.first_sector, r.sector_count FROM src.read_errors r"
-     " JOIN temp.merge_acqmap q ON q.src_id = r.acquisition_id ORDER BY r.id",
-     R(read_errors)},
+    SQL("INSERT INTO temp.merge_acqmap SELECT s.id, NULL FROM src.acquisitions s"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.acquisitions m WHERE m.uuid = s.uuid)",
+        NOCOUNT),
+    GEN("acquisitions", acq_maps,
+        "FROM src.acquisitions s JOIN temp.merge_acqmap q ON q.src_id = s.id"
+        " JOIN temp.merge_evmap ev ON ev.src_id = s.evidence_id"
+        " LEFT JOIN temp.merge_exmap ex ON ex.src_id = s.examiner_id"
+        " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id ORDER BY s.id",
+        R(acquisitions)),
+    SQL("UPDATE temp.merge_acqmap SET dst_id = (SELECT m.id FROM main.acquisitions m"
+        " JOIN src.acquisitions s ON s.uuid = m.uuid WHERE s.id = temp.merge_acqmap.src_id)",
+        NOCOUNT),
+    GEN("acquisition_files", acq_child_maps,
+        "FROM src.acquisition_files s JOIN temp.merge_acqmap q ON q.src_id = s.acquisition_id"
+        " ORDER BY s.id",
+        R(acquisition_files)),
+    GEN("read_errors", acq_child_maps,
+        "FROM src.read_errors s JOIN temp.merge_acqmap q ON q.src_id = s.acquisition_id"
+        " ORDER BY s.id",
+        R(read_errors)),
     /* Verifications, identified by what was verified, by whom, when. */
-    {"INSERT INTO main.verifications (acquisition_id, asset_id, run_id, kind, verifier_key_id,"
-     " started_at, ended_at, verdict, report) SELECT ma.id, am.dst_id, rn.dst_id, v.kind,"
-     " v.verifier_key_id, v.started_at, v.ended_at, v.verdict, v.report"
-     " FROM src.verifications v LEFT JOIN src.acquisitions sa ON sa.id = v.acquisition_id"
-     " LEFT JOIN main.acquisitions ma ON ma.uuid = sa.uuid"
-     " LEFT JOIN temp.merge_assetmap am ON am.src_id = v.asset_id"
-     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = v.run_id"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.verifications m WHERE m.kind = v.kind"
-     " AND m.started_at = v.started_at AND m.verifier_key_id IS v.verifier_key_id"
-     " AND m.acquisition_id IS ma.id AND m.asset_id IS am.dst_id) ORDER BY v.id",
-     R(verifications)},
+    GEN("verifications", verification_maps,
+        "FROM src.verifications s LEFT JOIN src.acquisitions sa ON sa.id = s.acquisition_id"
+        " LEFT JOIN main.acquisitions ma ON ma.uuid = sa.uuid"
+        " LEFT JOIN temp.merge_assetmap am ON am.src_id = s.asset_id"
+        " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.verifications m WHERE m.kind = s.kind"
+        " AND m.started_at = s.started_at AND m.verifier_key_id IS s.verifier_key_id"
+        " AND m.acquisition_id IS ma.id AND m.asset_id IS am.dst_id) ORDER BY s.id",
+        R(verifications)),
     /* The custody log, verbatim: every station keeps its own chain. */
-    {"INSERT INTO main.custody_events (chain, seq, ts, action, asset, evidence, actor, key_id,"
-     " location, purpose, details, prev_hash, entry_hash, signature) SELECT chain, seq, ts,"
-     " action, asset, evidence, actor, key_id, location, purpose, details, prev_hash,"
-     " entry_hash, signature FROM src.custody_events s WHERE NOT EXISTS (SELECT 1"
-     " FROM main.custody_events m WHERE m.chain = s.chain AND m.seq = s.seq)"
-     " ORDER BY chain, seq",
-     R(custody_entries)},
-    {"INSERT INTO main.checkpoints (chain, entries, head_hash, key_id, created_at, statement,"
-     " signature) SELECT chain, entries, head_hash, key_id, created_at, statement, signature"
-     " FROM src.checkpoints s WHERE NOT EXISTS (SELECT 1 FROM main.checkpoints m"
-     " WHERE m.chain = s.chain AND m.entries = s.entries AND m.head_hash = s.head_hash"
-     " AND m.signature = s.signature)",
-     R(checkpoints)},
-    {"INSERT OR IGNORE INTO main.iocs (hash, algo, name, source) SELECT hash, algo, name,"
-     " source FROM src.iocs",
-     NOCOUNT},
+    GEN("custody_events", no_maps,
+        "FROM src.custody_events s WHERE NOT EXISTS (SELECT 1 FROM main.custody_events m"
+        " WHERE m.chain = s.chain AND m.seq = s.seq) ORDER BY s.chain, s.seq",
+        R(custody_entries)),
+    GEN("checkpoints", no_maps,
+        "FROM src.checkpoints s WHERE NOT EXISTS (SELECT 1 FROM main.checkpoints m"
+        " WHERE m.chain = s.chain AND m.entries = s.entries AND m.head_hash = s.head_hash"
+        " AND m.signature = s.signature) ORDER BY s.id",
+        R(checkpoints)),
+    SQL("INSERT OR IGNORE INTO main.iocs (hash, algo, name, source) SELECT hash, algo, name,"
+        " source FROM src.iocs",
+        NOCOUNT),
     /* Timelines: copied for an evidence item only when this database has none of it
      * (find_conflicts refused differing ones). Row ids are shifted past ours, which
-     * keeps every reference between the timeline tables intact. */
-    {"INSERT INTO temp.merge_tlcopy SELECT x.src_id, x.dst_id FROM temp.merge_evmap x"
-     " WHERE NOT EXISTS (SELECT 1 FROM main.partitions WHERE evidence_id = x.dst_id)"
-     " AND NOT EXISTS (SELECT 1 FROM main.files WHERE evidence_id = x.dst_id)"
-     " AND NOT EXISTS (SELECT 1 FROM main.events WHERE evidence_id = x.dst_id)"
-     " AND NOT EXISTS (SELECT 1 FROM main.log_sources WHERE evidence_id = x.dst_id)",
-     NOCOUNT},
-    {"INSERT INTO temp.merge_offsets SELECT (SELECT coalesce(max(id), 0) FROM main.partitions),"
-     " (SELECT coalesce(max(id), 0) FROM main.files),"
-     " (SELECT coalesce(max(id), 0) FROM main.log_sources),"
-     " (SELECT coalesce(max(id), 0) FROM main.parse_warnings),"
-     " (SELECT coalesce(max(id), 0) FROM main.events)",
-     NOCOUNT},
-    {"INSERT INTO main.partitions (id, evidence_id, idx, offset, length, description, vs_type,"
-     " fs_type, status, error, files, events, run_id) SELECT s.id + o.p, t.dst_id, s.idx,"
-     " s.offset, s.length, s.description, s.vs_type, s.fs_type, s.status, s.error, s.files,"
-     " s.events, rn.dst_id FROM src.partitions s JOIN temp.merge_tlcopy t"
-     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o"
-     " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id",
-     R(partitions)},
-    {"INSERT INTO main.files (id, evidence_id, partition_id, path, inode, name_type, meta_type,"
-     " mode, uid, gid, size, flags, atime, mtime, ctime, crtime, md5, sha256, ioc_name)"
-     " SELECT s.id + o.f, t.dst_id, s.partition_id + o.p, s.path, s.inode, s.name_type,"
-     " s.meta_type, s.mode, s.uid, s.gid, s.size, s.flags, s.atime, s.mtime, s.ctime,"
-     " s.crtime, s.md5, s.sha256, s.ioc_name FROM src.files s JOIN temp.merge_tlcopy t"
-     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
-     R(files)},
-    {"INSERT INTO main.log_sources (id, evidence_id, partition_id, path, inode, type, tz, lines,"
-     " events, warnings, status, error) SELECT s.id + o.l, t.dst_id, s.partition_id + o.p,"
-     " s.path, s.inode, s.type, s.tz, s.lines, s.events, s.warnings, s.status, s.error"
-     " FROM src.log_sources s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
-     " JOIN temp.merge_offsets o",
-     R(log_sources)},
-    {"INSERT INTO main.parse_warnings (id, log_source_id, location, message, raw)"
-     " SELECT w.id + o.w, w.log_source_id + o.l, w.location, w.message, w.raw"
-     " FROM src.parse_warnings w JOIN src.log_sources s ON s.id = w.log_source_id"
-     " JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
-     NOCOUNT},
-    {"INSERT INTO main.events (id, evidence_id, partition_id, ts, kind, source, file_id,"
-     " log_source_id, path, inode, size, mode, uid, gid, host, user, ip, port, program, pid,"
-     " message, location, tz, flags, data) SELECT s.id + o.e, t.dst_id, s.partition_id + o.p,"
-     " s.ts, s.kind, s.source, s.file_id + o.f, s.log_source_id + o.l, s.path, s.inode, s.size,"
-     " s.mode, s.uid, s.gid, s.host, s.user, s.ip, s.port, s.program, s.pid, s.message,"
-     " s.location, s.tz, s.flags, s.data FROM src.events s JOIN temp.merge_tlcopy t"
-     " ON t.src_id = s.evidence_id JOIN temp.merge_offsets o",
-     R(events)},
+     * keeps every reference between the timeline tables intact, and puts the rows
+     * after the full-text index's high-water mark, so they are indexed next time. */
+    SQL("INSERT INTO temp.merge_tlcopy SELECT x.src_id, x.dst_id FROM temp.merge_evmap x"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.partitions WHERE evidence_id = x.dst_id)"
+        " AND NOT EXISTS (SELECT 1 FROM main.files WHERE evidence_id = x.dst_id)"
+        " AND NOT EXISTS (SELECT 1 FROM main.events WHERE evidence_id = x.dst_id)"
+        " AND NOT EXISTS (SELECT 1 FROM main.log_sources WHERE evidence_id = x.dst_id)",
+        NOCOUNT),
+    SQL("INSERT INTO temp.merge_offsets SELECT (SELECT coalesce(max(id), 0) FROM main.partitions),"
+        " (SELECT coalesce(max(id), 0) FROM main.files),"
+        " (SELECT coalesce(max(id), 0) FROM main.log_sources),"
+        " (SELECT coalesce(max(id), 0) FROM main.parse_warnings),"
+        " (SELECT coalesce(max(id), 0) FROM main.events)",
+        NOCOUNT),
+    GEN("partitions", partition_maps,
+        "FROM src.partitions s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
+        " JOIN temp.merge_offsets o LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id",
+        R(partitions)),
+    GEN("files", file_maps,
+        "FROM src.files s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
+        " JOIN temp.merge_offsets o",
+        R(files)),
+    GEN("log_sources", log_source_maps,
+        "FROM src.log_sources s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
+        " JOIN temp.merge_offsets o",
+        R(log_sources)),
+    GEN("parse_warnings", warning_maps,
+        "FROM src.parse_warnings s JOIN src.log_sources ls ON ls.id = s.log_source_id"
+        " JOIN temp.merge_tlcopy t ON t.src_id = ls.evidence_id JOIN temp.merge_offsets o",
+        NOCOUNT),
+    GEN("events", event_maps,
+        "FROM src.events s JOIN temp.merge_tlcopy t ON t.src_id = s.evidence_id"
+        " JOIN temp.merge_offsets o",
+        R(events)),
 };
+
+/* Column names of schema.table (names come from our own schema statements). */
+static int
+table_columns(struct casedb *db, const char *schema, const char *table, struct strbuf *names,
+              struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct strbuf sql = STRBUF_INIT;
+    int rc;
+
+    strbuf_addf(&sql, "PRAGMA %s.table_info(%s)", schema, table);
+    rc = db_prepare(db, &st, sql.buf, err);
+    strbuf_release(&sql);
+    if (rc < 0)
+        return rc;
+    strbuf_reset(names);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(st, 1);
+        strbuf_add(names, n, strlen(n) + 1); /* NUL-separated */
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read a table's columns");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+has_name(const struct strbuf *list, const char *name)
+{
+    for (size_t i = 0; i < list->len; i += strlen(list->buf + i) + 1)
+        if (!strcmp(list->buf + i, name))
+            return 1;
+    return 0;
+}
+
+/* "INSERT INTO main.T (columns) SELECT expressions FROM ..." for a generated step. */
+static int
+generate_insert(struct casedb *db, const struct copy_step *step, struct strbuf *sql,
+                struct custody_err *err)
+{
+    struct strbuf mine = STRBUF_INIT, theirs = STRBUF_INIT, exprs = STRBUF_INIT;
+    int rc, n = 0;
+
+    if ((rc = table_columns(db, "main", step->table, &mine, err)) < 0 ||
+        (rc = table_columns(db, "src", step->table, &theirs, err)) < 0)
+        goto out;
+    strbuf_reset(sql);
+    strbuf_addf(sql, "INSERT INTO main.%s (", step->table);
+    for (size_t i = 0; i < mine.len; i += strlen(mine.buf + i) + 1) {
+        const char *col = mine.buf + i, *expr = NULL;
+        for (const struct col_map *m = step->maps; m->col; m++)
+            if (!strcmp(m->col, col))
+                expr = m->expr;
+        if (!expr && (!strcmp(col, "id") || !has_name(&theirs, col)))
+            continue; /* a new row id; a column the station's schema lacks gets its default */
+        strbuf_addf(sql, "%s\"%s\"", n ? ", " : "", col);
+        if (expr)
+            strbuf_addf(&exprs, "%s%s", n ? ", " : "", expr);
+        else
+            strbuf_addf(&exprs, "%ss.\"%s\"", n ? ", " : "", col);
+        n++;
+    }
+    strbuf_addf(sql, ") SELECT %s %s", exprs.buf ? exprs.buf : "", step->from);
+out:
+    strbuf_release(&mine);
+    strbuf_release(&theirs);
+    strbuf_release(&exprs);
+    return rc;
+}
 
 static int64_t
 total_changes(const struct merge_result *r)
@@ -708,7 +792,7 @@ int
 merge_station(struct merge_result *res, struct casedb *db, const char *other_path,
               const struct sign_seckey *key, int argc, char **argv, struct custody_err *err)
 {
-    struct strbuf uri = STRBUF_INIT, details = STRBUF_INIT;
+    struct strbuf uri = STRBUF_INIT, details = STRBUF_INIT, sql = STRBUF_INIT;
     struct casedb_case mine;
     sqlite3_stmt *st = NULL;
     int attached = 0, in_tx = 0, rc;
@@ -741,11 +825,14 @@ merge_station(struct merge_result *res, struct casedb *db, const char *other_pat
         if ((rc = exec_count(db, merge_statements[i], NULL, NULL, err)) < 0)
             goto out;
     for (size_t i = 0; i < sizeof(copy_steps) / sizeof(copy_steps[0]); i++) {
-        int64_t *count = copy_steps[i].count_field == NOCOUNT
-                             ? NULL
-                             : (int64_t *)((char *)res + copy_steps[i].count_field);
-        if ((rc = exec_count(db, copy_steps[i].sql, NULL, count, err)) < 0) {
-            custody_err_prefix(err, "merge step %zu", i + 1);
+        const struct copy_step *step = &copy_steps[i];
+        int64_t *count =
+            step->count_field == NOCOUNT ? NULL : (int64_t *)((char *)res + step->count_field);
+        if (!step->sql && (rc = generate_insert(db, step, &sql, err)) < 0)
+            goto out;
+        if ((rc = exec_count(db, step->sql ? step->sql : sql.buf, NULL, count, err)) < 0) {
+            custody_err_prefix(err, "merge step %zu (%s)", i + 1,
+                               step->table ? step->table : "update");
             goto out;
         }
     }
@@ -805,6 +892,7 @@ out:
     }
     strbuf_release(&uri);
     strbuf_release(&details);
+    strbuf_release(&sql);
     casedb_case_release(&mine);
     return rc;
 }
