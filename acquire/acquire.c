@@ -7,10 +7,13 @@
 
 #include "acquisitions.h"
 #include "casedb.h"
+#include "custody.h"
 #include "cli.h"
 #include "deflate.h"
 #include "io.h"
 #include "json.h"
+#include "minisign.h"
+#include "sign.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -52,6 +55,7 @@ acquire_result_release(struct acquire_result *res)
     free(res->files);
     free(res->manifest_path);
     free(res->log_path);
+    free(res->signature_path);
     free(res->warnings);
     memset(res, 0, sizeof(*res));
 }
@@ -191,6 +195,10 @@ struct run {
     char *evidence_label;
     char **replaced;
     size_t n_replaced;
+    struct sign_seckey *key; /* --key, NULL when unsigned */
+    char key_id[MINISIGN_KEY_ID_HEX];
+    struct strbuf signature; /* the .minisig text */
+    char *case_number_db;    /* the case's number, when not given */
 };
 
 static void warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,6 +285,10 @@ db_begin_acquisition(struct run *r, struct custody_err *err)
     if ((rc = casedb_get_case(r->db, &c, err)) < 0)
         goto out;
     snprintf(r->case_uuid, sizeof(r->case_uuid), "%s", c.uuid);
+    if (!o->case_number && c.case_number && !(r->case_number_db = strdup(c.case_number))) {
+        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     if ((rc = casedb_run_begin(r->db, "custody-acquire", o->argc, o->argv, &r->run_id, err)) < 0)
         goto out;
     if ((rc = casedb_begin(r->db, err)) < 0)
@@ -294,8 +306,23 @@ db_begin_acquisition(struct run *r, struct custody_err *err)
         id.serial = r->src.serial;
         rc = casedb_evidence_update_identity(r->db, &id, err);
     }
-    if (rc == 0 && o->examiner && casedb_examiner_by_name(r->db, o->examiner, &x, NULL) == 0)
+    if (rc == 0 && r->key) {
+        /* The signer must be an examiner of the case whose key is not revoked: the
+         * custody entry for this acquisition is signed with it. */
+        rc = casedb_examiner_by_key_id(r->db, r->key_id, &x, err);
+        if (rc == CUSTODY_ERR_NOTFOUND)
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                                 "key %s is not an examiner of the case in '%s' (custody-casedb "
+                                 "examiner add --pub)",
+                                 r->key_id, o->case_db);
+        else if (rc == 0 && x.revoked_at != 0)
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE, "key %s was revoked", r->key_id);
+        if (rc == 0)
+            a.examiner_id = x.id;
+    } else if (rc == 0 && o->examiner &&
+               casedb_examiner_by_name(r->db, o->examiner, &x, NULL) == 0) {
         a.examiner_id = x.id;
+    }
     if (rc == 0) {
         source_identity_json(&r->src, &ident);
         cli_argv_string(&cmd, o->argc, o->argv);
@@ -312,7 +339,7 @@ db_begin_acquisition(struct run *r, struct custody_err *err)
         a.compression = o->format == ACQUIRE_E01 ? compression_names[o->compression] : NULL;
         a.segment_size = (int64_t)o->segment_size;
         a.chunk_sectors = r->chunk_sectors;
-        a.case_number = o->case_number;
+        a.case_number = o->case_number ? o->case_number : r->case_number_db;
         a.evidence_number = o->evidence_number;
         a.description = o->description;
         a.notes = o->notes;
@@ -595,11 +622,23 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
     m.library_versions = libs.buf;
     m.command_line = cmd.buf;
     m.examiner = (char *)o->examiner;
-    m.key_id = NULL;
+    m.key_id = r->key ? r->key_id : NULL;
     m.files = res->files;
     m.n_files = res->n_files;
     manifest_format(text, &m);
     rc = io_write_file_atomic(res->manifest_path, text->buf, text->len, 0444, 0, err);
+    if (rc == 0 && r->key) {
+        struct strbuf tc = STRBUF_INIT, path = STRBUF_INIT;
+        manifest_trusted_comment(&tc, &m);
+        rc = sign_minisig(&r->signature, r->key, text->buf, text->len, tc.buf, err);
+        strbuf_addf(&path, "%s.minisig", res->manifest_path);
+        if (rc == 0)
+            rc = io_write_file_atomic(path.buf, r->signature.buf, r->signature.len, 0444, 0, err);
+        if (rc == 0)
+            res->signature_path = strbuf_detach(&path, NULL);
+        strbuf_release(&tc);
+        strbuf_release(&path);
+    }
     strbuf_release(&cmd);
     strbuf_release(&libs);
     strbuf_release(&tool);
@@ -631,12 +670,22 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     r.log.fd = -1;
     r.src.fd = -1;
     strbuf_init(&r.warnings);
+    strbuf_init(&r.signature);
 
     /* Everything that can be refused is refused before anything is created or recorded. */
     if ((rc = check_request(&r, err)) < 0)
         goto out;
     if ((rc = crypto_init(err)) < 0)
         goto out;
+    if (o->key_path) {
+        struct sign_pass_src pass = {o->passphrase_file, 0};
+        struct minisign_pubkey pk;
+        if ((rc = sign_seckey_read(&r.key, o->key_path, &pass, err)) < 0)
+            goto out;
+        sign_seckey_public(r.key, &pk);
+        minisign_key_id_hex(r.key_id, pk.key_id);
+        memcpy(res->key_id, r.key_id, sizeof(res->key_id));
+    }
     if ((rc = source_open(&r.src, o->source, o->stream_size, o, &r.warnings, err)) < 0)
         goto out;
     r.evidence_label = strdup(o->evidence ? o->evidence : default_label(o->source));
@@ -688,6 +737,8 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     if (o->case_db && (rc = db_begin_acquisition(&r, err)) < 0)
         goto out_db;
     res->acquisition_id = r.acq_id;
+    if (!eff.case_number && r.case_number_db)
+        eff.case_number = r.case_number_db;
 
     strbuf_addf(&path, "%s.log", o->output);
     res->log_path = strbuf_detach(&path, NULL);
@@ -817,6 +868,9 @@ record:
             }
         } else {
             acq_log_line(&r.log, "manifest written: %s", res->manifest_path);
+            if (res->signature_path)
+                acq_log_line(&r.log, "manifest signed by key %s: %s", r.key_id,
+                             res->signature_path);
         }
     }
     if (r.db) {
@@ -833,6 +887,7 @@ record:
         out.verify_image = res->verify_image ? res->verify_image : "skipped";
         out.verify_source = res->verify_source ? res->verify_source : "skipped";
         out.manifest = manifest.len ? manifest.buf : NULL;
+        out.manifest_sig = r.signature.len ? r.signature.buf : NULL;
         out.files = res->files;
         out.n_files = res->n_files;
         out.read_errors = res->read_errors;
@@ -841,6 +896,26 @@ record:
         if (drc == 0 && !strcmp(res->status, "complete") && strcmp(out.verify_image, "fail") != 0 &&
             strcmp(out.verify_source, "fail") != 0)
             drc = casedb_asset_set_status(r.db, r.asset_id, "acquired", &derr);
+        if (drc == 0 && r.key && complete) {
+            /* The custody log: this evidence was acquired, signed by the examiner. */
+            struct custody_new ce = {0};
+            struct strbuf details = STRBUF_INIT;
+            strbuf_addf(&details,
+                        "acquisition %s, %s, %llu bytes, SHA-256 %s, %llu unreadable "
+                        "sectors, manifest %s",
+                        r.uuid, res->status, (unsigned long long)res->media_size,
+                        res->hash[HASH_SHA256], (unsigned long long)res->bad_sectors,
+                        base_name(res->manifest_path));
+            ce.action = "acquired";
+            ce.asset = o->asset;
+            ce.evidence = r.evidence_label;
+            ce.purpose = "acquisition";
+            ce.details = details.buf;
+            drc = custody_append(r.db, &ce, r.key, NULL, &derr);
+            strbuf_release(&details);
+            if (drc == 0)
+                acq_log_line(&r.log, "custody log: 'acquired' entry signed by key %s", r.key_id);
+        }
         if (drc < 0) {
             acq_log_line(&r.log, "cannot record the outcome in the case database: %s", derr.msg);
             if (rc == 0) {
@@ -876,6 +951,9 @@ out:
     source_close(&r.src);
     range_list_free(&r.bad);
     free(r.evidence_label);
+    sign_seckey_free(r.key);
+    free(r.case_number_db);
+    strbuf_release(&r.signature);
     for (size_t i = 0; i < r.n_replaced; i++)
         free(r.replaced[i]);
     free(r.replaced);

@@ -41,6 +41,8 @@ struct acquire_opts {
     int allow_mounted, set_readonly;
     const char *case_number, *evidence_number, *examiner, *description, *notes;
     const char *case_db, *asset, *evidence; /* case database registration */
+    const char *key_path;                   /* sign the manifest (BASE.manifest.minisig) */
+    const char *passphrase_file;            /* else $CUSTODY_PASSPHRASE, else the terminal */
     int argc;                               /* exact command line, for the record */
     char **argv;
     acquire_progress_fn progress;
@@ -63,6 +65,8 @@ struct acquire_result {
     struct manifest_file *files;
     size_t n_files;
     char *manifest_path, *log_path;
+    char *signature_path;   /* BASE.manifest.minisig, NULL when unsigned */
+    char key_id[17];        /* signer's key id, "" when unsigned */
     char *warnings;         /* newline-separated, NULL when none */
     double seconds;         /* reading and writing, without verification */
     int64_t acquisition_id; /* case database row, 0 when none */

@@ -44,6 +44,11 @@ static const char usage[] =
     "      --case-db CASE.db      record the acquisition in a case database\n"
     "      --asset HOST           the server the source belongs to (created if missing)\n"
     "      --evidence LABEL       the evidence item (default: the source's name)\n"
+    "Signing:\n"
+    "      --key EXAMINER.key     sign the manifest (BASE.manifest.minisig, minisign\n"
+    "                             format) and the custody log entry 'acquired'\n"
+    "      --passphrase-file F    the key's passphrase (else $CUSTODY_PASSPHRASE, else\n"
+    "                             asked on the terminal)\n"
     "Verification:\n"
     "      --no-verify-image      do not read the image back to compare the hashes\n"
     "      --verify-source        read the source again and compare the hashes\n"
@@ -68,6 +73,8 @@ enum {
     OPT_VERIFY_SOURCE,
     OPT_JSON,
     OPT_VERSION,
+    OPT_KEY,
+    OPT_PASSFILE,
 };
 
 struct ui {
@@ -142,6 +149,9 @@ print_json(const struct acquire_opts *o, const struct acquire_result *res, int r
         json_kv_bytes(&w, "manifest", res->manifest_path, strlen(res->manifest_path));
     if (res->log_path)
         json_kv_bytes(&w, "log", res->log_path, strlen(res->log_path));
+    if (res->signature_path)
+        json_kv_bytes(&w, "signature", res->signature_path, strlen(res->signature_path));
+    json_kv_str(&w, "key_id", res->key_id[0] ? res->key_id : NULL);
     json_kv_double(&w, "seconds", res->seconds);
     json_kv_double(&w, "mb_per_s", res->seconds > 0 ? res->bytes_read / res->seconds / 1e6 : 0);
     json_end_object(&w);
@@ -218,6 +228,8 @@ acquire_main(int argc, char **argv, char **orig)
         {"case-db", required_argument, NULL, OPT_CASE_DB},
         {"asset", required_argument, NULL, OPT_ASSET},
         {"evidence", required_argument, NULL, OPT_EVIDENCE},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
         {"no-verify-image", no_argument, NULL, OPT_NO_VERIFY},
         {"verify-source", no_argument, NULL, OPT_VERIFY_SOURCE},
         {"json", no_argument, NULL, OPT_JSON},
@@ -312,6 +324,12 @@ acquire_main(int argc, char **argv, char **orig)
             break;
         case OPT_EVIDENCE:
             o.evidence = optarg;
+            break;
+        case OPT_KEY:
+            o.key_path = optarg;
+            break;
+        case OPT_PASSFILE:
+            o.passphrase_file = optarg;
             break;
         case OPT_NO_VERIFY:
             o.verify_image = 0;
