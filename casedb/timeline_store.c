@@ -283,7 +283,7 @@ timeline_load_partition_done(struct timeline_load *l, int64_t partition_id,
 
 int
 timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct tl_file *f,
-                   int *events_out, struct custody_err *err)
+                   int64_t *file_id_out, int *events_out, struct custody_err *err)
 {
     sqlite3_stmt *st = l->ins_file;
     int64_t file_id;
@@ -331,6 +331,8 @@ timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct t
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_fail(l->db, sqlite3_extended_errcode(l->db->db), err, "cannot insert file");
     file_id = sqlite3_last_insert_rowid(l->db->db);
+    if (file_id_out)
+        *file_id_out = file_id;
     if (l->chunk_first < 0)
         l->chunk_first = file_id;
     if (++l->chunk_files >= TL_EVENT_CHUNK) {

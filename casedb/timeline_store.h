@@ -68,7 +68,7 @@ int timeline_load_partition_done(struct timeline_load *l, int64_t partition_id,
 /* Insert one file row; *events_out gets the number of events it will have (one
  * per set time, inserted by timeline_load_partition_done). */
 int timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct tl_file *f,
-                       int *events_out, struct custody_err *err);
+                       int64_t *file_id_out, int *events_out, struct custody_err *err);
 /* Remember a known-bad hash (lowercase hex; algo MD5, SHA1 or SHA256). */
 int timeline_load_ioc(struct timeline_load *l, const char *hash, const char *algo, const char *name,
                       const char *source, struct custody_err *err);

@@ -406,6 +406,8 @@ walk_emit(struct walk_ctx *w, TSK_FS_FILE *f, const char *a_path, const TSK_FS_A
             (!attr || attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA))
             walk_hash(w, f, attr, &e);
     }
+    e.tsk_file = f;
+    e.tsk_attr = attr && attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA ? attr : NULL;
     if (w->fn(w->ctx, &e)) {
         w->info->stopped = TSK_WALK_CALLER;
         return 1;
@@ -527,6 +529,23 @@ done:
     if (pool)
         tsk_pool_close(pool);
     return rc;
+}
+
+int64_t
+tsk_entry_read(const struct tsk_entry *e, int64_t offset, void *buf, size_t len)
+{
+    ssize_t got;
+
+    if (!e->tsk_file)
+        return -1;
+    if (e->tsk_attr)
+        got = tsk_fs_attr_read(e->tsk_attr, offset, buf, len, TSK_FS_FILE_READ_FLAG_NONE);
+    else
+        got = tsk_fs_file_read((TSK_FS_FILE *)e->tsk_file, offset, buf, len,
+                               TSK_FS_FILE_READ_FLAG_NONE);
+    if (got < 0)
+        tsk_error_reset();
+    return got;
 }
 
 void

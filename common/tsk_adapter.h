@@ -63,7 +63,13 @@ struct tsk_entry {
      * its content could not be read: hash_error then says why). */
     char hex[HASH_COUNT][HASH_HEX_MAX];
     const char *hash_error;
+    /* For tsk_entry_read during the callback. */
+    const void *tsk_file, *tsk_attr;
 };
+
+/* Read a name's content (its NTFS stream when the entry is one), valid only
+ * inside the walk callback. Returns bytes read (0 at the end), -1 on error. */
+int64_t tsk_entry_read(const struct tsk_entry *e, int64_t offset, void *buf, size_t len);
 
 struct tsk_walk_limits {
     double deadline;      /* custody_mono_seconds() after which the walk stops; 0 none */

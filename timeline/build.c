@@ -24,7 +24,14 @@
 #define WIRE_GRACE_SECONDS 5.0
 #define TIMELINE_FS_TYPE_MAX 24
 
-enum { WIRE_ENTRY = 'E', WIRE_DONE = 'D', WIRE_ERROR = 'X' };
+enum {
+    WIRE_ENTRY = 'E',   /* a name */
+    WIRE_CONTENT = 'C', /* a chunk of the content of the last name (content hook) */
+    WIRE_END = 'F',     /* end of that content: struct wire_end */
+    WIRE_DONE = 'D',    /* walk finished: struct tsk_walk_info */
+    WIRE_ERROR = 'X',   /* no walk: struct wire_error */
+};
+#define WIRE_CHUNK 65536
 
 struct wire_hdr {
     uint32_t type;
@@ -33,12 +40,18 @@ struct wire_hdr {
 
 struct wire_entry {
     int32_t name_type, meta_type;
-    uint32_t mode, bits; /* bits: 1 deleted 2 realloc 4 fname 8 orphan 16 link 32 hash error */
+    uint32_t mode, bits; /* 1 deleted 2 realloc 4 fname 8 orphan 16 link 32 hash error
+                            64 content follows */
     uint64_t uid, gid;
     int64_t size;
     int64_t time[4];
     uint32_t time_set, path_len, link_len, inode_len;
     uint8_t hex_len[HASH_COUNT];
+};
+
+struct wire_end {
+    int32_t complete;
+    char error[256];
 };
 
 struct wire_error {
@@ -52,6 +65,9 @@ struct child_ctx {
     int fd;
     struct strbuf out;
     int failed;
+    const struct timeline_content_hook *hook;
+    double deadline;
+    char *chunk;
 };
 
 static void
@@ -73,6 +89,38 @@ child_send(struct child_ctx *c, uint32_t type, const void *a, size_t alen)
         child_flush(c);
 }
 
+/* Stream up to want bytes of the entry's content, then a WIRE_END record. */
+static void
+child_content(struct child_ctx *c, const struct tsk_entry *e, int64_t want)
+{
+    struct wire_end end;
+    int64_t off = 0;
+
+    memset(&end, 0, sizeof(end));
+    if (!c->chunk && !(c->chunk = malloc(WIRE_CHUNK)))
+        abort();
+    if (want > e->size)
+        want = e->size;
+    while (off < want && !c->failed) {
+        size_t n = want - off > WIRE_CHUNK ? WIRE_CHUNK : (size_t)(want - off);
+        int64_t got;
+        if (c->deadline > 0 && custody_mono_seconds() > c->deadline) {
+            snprintf(end.error, sizeof(end.error), "time limit reached while reading");
+            break;
+        }
+        got = tsk_entry_read(e, off, c->chunk, n);
+        if (got <= 0) {
+            snprintf(end.error, sizeof(end.error), "content not readable at offset %lld",
+                     (long long)off);
+            break;
+        }
+        child_send(c, WIRE_CONTENT, c->chunk, (size_t)got);
+        off += got;
+    }
+    end.complete = off >= want;
+    child_send(c, WIRE_END, &end, sizeof(end));
+}
+
 static int
 child_entry(void *ctx, const struct tsk_entry *e)
 {
@@ -81,13 +129,17 @@ child_entry(void *ctx, const struct tsk_entry *e)
     struct wire_hdr h;
     size_t link_len = e->link ? strlen(e->link) : 0;
     size_t inode_len = strlen(e->inode);
+    int64_t want = 0;
 
     memset(&w, 0, sizeof(w));
+    if (c->hook && e->meta_type == 1 /* regular */ && !e->fname && !e->realloc)
+        want = c->hook->want(c->hook->ctx, e->path, e->path_len, e->size, e->deleted);
     w.name_type = e->name_type;
     w.meta_type = e->meta_type;
     w.mode = e->mode;
     w.bits = (e->deleted ? 1u : 0) | (e->realloc ? 2u : 0) | (e->fname ? 4u : 0) |
-             (e->orphan ? 8u : 0) | (e->link ? 16u : 0) | (e->hash_error ? 32u : 0);
+             (e->orphan ? 8u : 0) | (e->link ? 16u : 0) | (e->hash_error ? 32u : 0) |
+             (want > 0 ? 64u : 0);
     w.uid = e->uid;
     w.gid = e->gid;
     w.size = e->size;
@@ -110,14 +162,16 @@ child_entry(void *ctx, const struct tsk_entry *e)
         strbuf_add(&c->out, e->hex[i], w.hex_len[i]);
     if (c->out.len >= WIRE_BUF / 2)
         child_flush(c);
+    if (want > 0)
+        child_content(c, e, want);
     return c->failed;
 }
 
 static void
 child_run(int fd, struct tsk_image *img, const struct tsk_volume *v,
-          const struct tsk_walk_limits *lim)
+          const struct tsk_walk_limits *lim, const struct timeline_content_hook *hook)
 {
-    struct child_ctx c = {fd, STRBUF_INIT, 0};
+    struct child_ctx c = {fd, STRBUF_INIT, 0, hook, lim->deadline, NULL};
     struct tsk_walk_info info;
     struct custody_err err = {0};
     int rc;
@@ -151,7 +205,7 @@ struct build_state {
 
 /* Load one entry; returns the number of events, or a negative code. */
 static int
-parent_entry(struct build_state *s, int64_t part_id, const char *p, size_t len,
+parent_entry(struct build_state *s, int64_t part_id, const char *p, size_t len, int *content,
              struct custody_err *err)
 {
     struct wire_entry w;
@@ -159,6 +213,7 @@ parent_entry(struct build_state *s, int64_t part_id, const char *p, size_t len,
     char hex[HASH_COUNT][HASH_HEX_MAX];
     char inode[64];
     const char *ioc = NULL;
+    int64_t file_id;
     size_t need;
     int n, rc;
 
@@ -215,8 +270,13 @@ parent_entry(struct build_state *s, int64_t part_id, const char *p, size_t len,
             s->r->ioc_files++;
         }
     }
-    if ((rc = timeline_load_file(s->load, part_id, &f, &n, err)) < 0)
+    if ((rc = timeline_load_file(s->load, part_id, &f, &file_id, &n, err)) < 0)
         return rc;
+    *content = (w.bits & 64) != 0;
+    if (*content && s->o->content &&
+        (rc = s->o->content->begin(s->o->content->ctx, s->db, s->r->evidence_id, part_id, file_id,
+                                   &f, err)) != 0)
+        return rc < 0 ? rc : custody_err_set(err, CUSTODY_ERR, "content hook failed");
     return n;
 }
 
@@ -242,6 +302,7 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
     char *buf = NULL;
     size_t start = 0, end = 0;
     int fds[2] = {-1, -1}, got_done = 0, got_error = 0, status = 0, reaped = 0, rc = 0;
+    int in_content = 0; /* between an entry with content and its WIRE_END */
     double deadline = custody_mono_seconds() + s->o->time_limit;
     const char *limit_hit = NULL;
     pid_t pid;
@@ -264,7 +325,7 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
     }
     if (pid == 0) {
         close(fds[0]);
-        child_run(fds[1], img, v, &lim);
+        child_run(fds[1], img, v, &lim, s->o->content);
     }
     close(fds[1]);
     if (!(buf = malloc(WIRE_BUF)))
@@ -282,7 +343,7 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
             if (end - start < sizeof(h) + h.len)
                 break;
             if (h.type == WIRE_ENTRY) {
-                int ev = parent_entry(s, part_id, buf + start + sizeof(h), h.len, err);
+                int ev = parent_entry(s, part_id, buf + start + sizeof(h), h.len, &in_content, err);
                 if (ev < 0) {
                     rc = ev;
                     goto out;
@@ -298,6 +359,26 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
                     snprintf(note, sizeof(note), "%s: %lld files", v->prefix[0] ? v->prefix : "/",
                              (long long)p->files);
                     progress_update(&s->pg, (uint64_t)v->offset, note);
+                }
+            } else if (h.type == WIRE_CONTENT && in_content && s->o->content) {
+                int hr =
+                    s->o->content->data(s->o->content->ctx, buf + start + sizeof(h), h.len, err);
+                if (hr != 0) {
+                    rc = hr < 0 ? hr : custody_err_set(err, CUSTODY_ERR, "content hook failed");
+                    goto out;
+                }
+            } else if (h.type == WIRE_END && in_content && h.len == sizeof(struct wire_end) &&
+                       s->o->content) {
+                struct wire_end we_end;
+                int hr;
+                memcpy(&we_end, buf + start + sizeof(h), sizeof(we_end));
+                we_end.error[sizeof(we_end.error) - 1] = '\0';
+                in_content = 0;
+                hr = s->o->content->end(s->o->content->ctx, we_end.complete,
+                                        we_end.complete ? NULL : we_end.error, err);
+                if (hr != 0) {
+                    rc = hr < 0 ? hr : custody_err_set(err, CUSTODY_ERR, "content hook failed");
+                    goto out;
                 }
             } else if (h.type == WIRE_DONE && h.len == sizeof(info)) {
                 memcpy(&info, buf + start + sizeof(h), sizeof(info));
@@ -349,6 +430,11 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
 out:
     if (!reaped)
         kill_child(pid, &status);
+    if (in_content && s->o->content && rc == 0) {
+        int hr = s->o->content->end(s->o->content->ctx, 0, "walker stopped while reading", err);
+        if (hr != 0)
+            rc = hr < 0 ? hr : custody_err_set(err, CUSTODY_ERR, "content hook failed");
+    }
     close(fds[0]);
     free(buf);
     if (rc < 0)

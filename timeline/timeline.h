@@ -34,6 +34,25 @@ int ioc_set_foreach(const struct ioc_set *s,
                     void *ctx);
 
 /* ---- build ---- */
+
+/* The content of selected files, streamed from the file-system walker into the
+ * build: how the log parsers read the logs inside an image during the same walk.
+ * want runs in the walker (a child process): it must not touch the database or
+ * anything the build relies on. begin, data and end run in the build process,
+ * inside the load transaction, right after the file's row is inserted. */
+struct timeline_content_hook {
+    void *ctx;
+    /* For each regular file with metadata: how many bytes of content to deliver
+     * (0: none). path is raw bytes from '/'. */
+    int64_t (*want)(void *ctx, const char *path, size_t path_len, int64_t size, int deleted);
+    int (*begin)(void *ctx, struct casedb *db, int64_t evidence_id, int64_t partition_id,
+                 int64_t file_id, const struct tl_file *f, struct custody_err *err);
+    /* Chunks in order, up to 64 KiB each. */
+    int (*data)(void *ctx, const void *buf, size_t len, struct custody_err *err);
+    /* complete: every wanted byte was read; else error says why. */
+    int (*end)(void *ctx, int complete, const char *error, struct custody_err *err);
+};
+
 struct timeline_build_opts {
     const char *const *images; /* E01 set, raw image, or split raw parts */
     int n_images;
@@ -42,10 +61,11 @@ struct timeline_build_opts {
     int hash_files;       /* MD5 + SHA-256 of file content */
     const char *ioc_path; /* --ioc FILE or NULL (implies hashing) */
     int no_logs;          /* --no-logs (log parsing: see the logs module) */
-    double time_limit;    /* seconds per partition */
-    uint64_t max_events;  /* per partition */
-    int progress;         /* draw a progress line on stderr */
-    int argc;             /* the command line, for the run record */
+    const struct timeline_content_hook *content; /* NULL: no file content wanted */
+    double time_limit;                           /* seconds per partition */
+    uint64_t max_events;                         /* per partition */
+    int progress;                                /* draw a progress line on stderr */
+    int argc;                                    /* the command line, for the run record */
     char **argv;
 };
 
