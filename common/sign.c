@@ -4,6 +4,7 @@
 #include "sign.h"
 
 #include "base64.h"
+#include "cli.h"
 #include "hash.h"
 #include "io.h"
 
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <gcrypt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -751,7 +753,7 @@ read_line_secure(char **out, size_t *len, int fd, const char *what, struct custo
     for (;;) {
         char c;
         ssize_t r = read(fd, &c, 1);
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && errno == EINTR && !custody_interrupted)
             continue;
         if (r < 0) {
             int e = errno;
@@ -775,21 +777,55 @@ read_line_secure(char **out, size_t *len, int fd, const char *what, struct custo
     return 0;
 }
 
+static void
+tty_on_signal(int sig)
+{
+    custody_interrupted = sig;
+}
+
+/* Prompt and read without echo. Signals that would end the process while echo is
+ * off are caught for the duration (as OpenBSD's readpassphrase does): the terminal
+ * is restored first, then the signal is raised again for its previous handler. */
 static int
 tty_read(char **out, size_t *len, int fd, const char *prompt, struct custody_err *err)
 {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+    struct sigaction sa, saved[sizeof(sigs) / sizeof(sigs[0])];
     struct termios old, noecho;
-    int rc;
+    volatile sig_atomic_t was = custody_interrupted;
+    int rc, caught;
 
     if (tcgetattr(fd, &old) < 0)
         return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot use the terminal");
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = tty_on_signal; /* no SA_RESTART: read() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    custody_interrupted = 0;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, &saved[i]);
     noecho = old;
     noecho.c_lflag &= ~(tcflag_t)ECHO;
     noecho.c_lflag |= ECHONL;
-    if (io_write_full(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &noecho) < 0)
-        return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot use the terminal");
-    rc = read_line_secure(out, len, fd, "the terminal", err);
+    /* Echo off before the prompt appears, so nothing typed after it is shown. */
+    if (tcsetattr(fd, TCSAFLUSH, &noecho) < 0 || io_write_full(fd, prompt, strlen(prompt)) < 0)
+        rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot use the terminal");
+    else
+        rc = read_line_secure(out, len, fd, "the terminal", err);
     tcsetattr(fd, TCSAFLUSH, &old);
+    caught = custody_interrupted;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &saved[i], NULL);
+    custody_interrupted = caught ? caught : was;
+    if (caught) {
+        if (rc == 0) {
+            sign_passphrase_free(*out, *len);
+            *out = NULL;
+            *len = 0;
+        }
+        io_write_full(fd, "\n", 1);
+        raise(caught);
+        return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted while reading the passphrase");
+    }
     return rc;
 }
 

@@ -110,3 +110,57 @@ assert_contains err "not registered"
 [ "$(count)" = 2 ] || fail "an unregistered key wrote an entry"
 expect_status 0 custody-casedb custody check
 echo "keys: all checks passed"
+
+# The passphrase from a terminal (a pty made by script(1)): asked twice, never echoed.
+if command -v script >/dev/null 2>&1; then
+  unset CUSTODY_PASSPHRASE
+  # tty_keygen NAME FIRST SECOND: answer the two prompts as they appear.
+  tty_keygen() {
+    rm -f in.fifo tty.out
+    mkfifo in.fifo
+    timeout 60 script -qec "custody-casedb keygen --out $1" /dev/null <in.fifo >tty.out 2>&1 &
+    local pid=$! n
+    exec 3>in.fifo
+    for prompt in "Passphrase for the new key" "Repeat the passphrase"; do
+      n=0
+      until grep -q "$prompt" tty.out 2>/dev/null; do
+        n=$((n + 1)); [ $n -lt 600 ] || fail "no '$prompt' prompt"; sleep 0.1
+        kill -0 $pid 2>/dev/null || break
+      done
+      if [ "$prompt" = "Repeat the passphrase" ]; then printf '%s\n' "$3" >&3; else printf '%s\n' "$2" >&3; fi
+    done
+    exec 3>&-
+    wait $pid
+  }
+  tty_keygen ttykey "tty pass 1" "tty pass 1" || fail "keygen on a terminal failed"
+  assert_not_contains tty.out "tty pass 1"
+  [ -e ttykey.key ] || fail "no key from the terminal"
+  expect_status 0 custody-casedb examiner add --name Tty --pub ttykey.pub
+  CUSTODY_PASSPHRASE="tty pass 1" expect_status 0 custody-casedb custody add --action note \
+    --evidence sda --key ttykey.key
+  if tty_keygen ttykey2 "one" "two"; then fail "mismatched passphrases accepted"; fi
+  assert_contains tty.out "do not match"
+  [ ! -e ttykey2.key ] && [ ! -e ttykey2.pub ] || fail "files written after a mismatch"
+  # Ctrl-C at the prompt: the process ends by the signal, the terminal echoes again,
+  # nothing is written.
+  rm -f in.fifo tty.out
+  mkfifo in.fifo
+  name="ttyint$$"
+  timeout 60 script -qec "sh -c 'custody-casedb keygen --out $name; echo status=\$?; stty -a'" \
+    /dev/null <in.fifo >tty.out 2>&1 &
+  spid=$!
+  exec 3>in.fifo
+  n=0
+  until grep -q "Passphrase for the new key" tty.out 2>/dev/null; do
+    n=$((n + 1)); [ $n -lt 600 ] || fail "no prompt"; sleep 0.1
+  done
+  kpid=$(pgrep -f "^custody-casedb keygen --out $name\$")
+  [ -n "$kpid" ] || fail "keygen process not found"
+  kill -INT "$kpid"
+  exec 3>&-
+  wait $spid || true
+  assert_contains tty.out "status=130"
+  grep -qE '(^|[ ;])echo( |;|$)' tty.out || { cat tty.out >&2; fail "echo not restored after Ctrl-C"; }
+  [ ! -e "$name.key" ] && [ ! -e "$name.pub" ] || fail "files written after Ctrl-C"
+fi
+echo "terminal passphrase: ok"
