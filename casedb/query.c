@@ -31,13 +31,17 @@ struct qbuild {
 
 /* Columns of a query row, in the order fill_row reads them. */
 static const char row_columns[] =
-    "e.id, e.ts, e.kind, e.source, a.hostname, ev.label, e.evidence_id, e.file_id,"
+    "e.id, e.ts, e.kind, e.source, NULL, NULL, e.evidence_id, e.file_id,"
     " CASE WHEN e.file_id IS NULL THEN e.path ELSE f.path END,"
     " coalesce(e.inode, f.inode), coalesce(e.size, f.size), coalesce(e.mode, f.mode),"
     " coalesce(e.uid, f.uid), coalesce(e.gid, f.gid), e.port, e.pid, e.host, e.user, e.ip,"
     " e.program, e.message, e.location, e.tz, e.flags | coalesce(f.flags, 0), e.data,"
     " f.name_type, f.meta_type, f.atime, f.mtime, f.ctime, f.crtime, f.md5, f.sha256,"
-    " f.ioc_name, f.link, p.prefix";
+    " f.ioc_name, f.link, f.partition_id";
+
+/* Rows need only events and files: asset, evidence and partition names come from
+ * small tables read once (struct names), not from a join per row. */
+static const char row_from[] = " FROM events e LEFT JOIN files f ON f.id = e.file_id";
 
 /* Events first (CROSS JOIN fixes the order): every filter narrows events through
  * one of its indexes; evidence, assets and files are looked up by primary key. */
@@ -338,7 +342,16 @@ build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
         }
     }
     if (f->text) {
+        /* Log events match through event_fts; a file's path through file_fts, once
+         * per file, and its events are found by (evidence_id, ts) in the
+         * events_evidence_ts index - no per-event copy of the path is indexed. */
         strbuf_addstr(&q->sql, " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ");
+        bind_add(q, 0, f->text, 0, err);
+        strbuf_addstr(&q->sql,
+                      " UNION ALL SELECT e2.id FROM file_fts CROSS JOIN files f2 ON f2.id ="
+                      " file_fts.rowid CROSS JOIN events e2 ON e2.evidence_id = f2.evidence_id AND"
+                      " e2.ts IN (f2.atime, f2.mtime, f2.ctime, f2.crtime) AND e2.file_id = f2.id"
+                      " WHERE file_fts MATCH ");
         bind_add(q, 0, f->text, 0, err);
         strbuf_addch(&q->sql, ')');
     }
@@ -357,6 +370,11 @@ register_functions(struct casedb *db, struct custody_err *err)
                                         ip_in_net, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return db_fail(db, rc, err, "cannot register SQL function");
+    /* Reading a timeline in time order visits the table in random order: map the
+     * file (no read() per page) and keep a larger cache. Both are per connection
+     * and only about speed; failing to set them is not an error. */
+    sqlite3_exec(db->db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -131072", NULL, NULL,
+                 NULL);
     return 0;
 }
 
@@ -415,11 +433,12 @@ build_select(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
 
     strbuf_addstr(&q->sql, "SELECT ");
     strbuf_addstr(&q->sql, row_columns);
-    strbuf_addstr(&q->sql, from_clause);
+    strbuf_addstr(&q->sql, row_from);
     if ((rc = build_where(db, f, q, err)) < 0)
         return rc;
-    strbuf_addstr(&q->sql,
-                  f->descending ? " ORDER BY e.ts DESC, e.id DESC" : " ORDER BY e.ts, e.id");
+    if (!f->unordered)
+        strbuf_addstr(&q->sql,
+                      f->descending ? " ORDER BY e.ts DESC, e.id DESC" : " ORDER BY e.ts, e.id");
     if (f->limit > 0) {
         strbuf_addstr(&q->sql, " LIMIT ");
         bind_add(q, 1, NULL, f->limit, err);
@@ -439,16 +458,108 @@ col_text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
-static void
-fill_row(sqlite3_stmt *st, struct casedb_event_row *r)
+/* id -> names of evidence items (asset hostname, label) and partitions (prefix). */
+struct name_entry {
+    int64_t id;
+    char *a, *b;
+};
+struct name_list {
+    struct name_entry *v;
+    size_t n;
+};
+struct names {
+    struct name_list ev, part;
+};
+
+static int
+names_row(sqlite3_stmt *st, void *ctx)
 {
+    struct name_list *l = ctx;
+    struct name_entry *grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+
+    if (!grown)
+        abort();
+    l->v = grown;
+    grown[l->n].id = sqlite3_column_int64(st, 0);
+    grown[l->n].a = db_col_strdup(st, 1);
+    grown[l->n].b = db_col_strdup(st, 2);
+    l->n++;
+    return 0;
+}
+
+static void
+name_list_release(struct name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].a);
+        free(l->v[i].b);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void
+names_release(struct names *nm)
+{
+    name_list_release(&nm->ev);
+    name_list_release(&nm->part);
+}
+
+static int run_rows(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+                    int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx, struct custody_err *err);
+
+static int
+names_load(struct casedb *db, struct names *nm, struct custody_err *err)
+{
+    struct qbuild q;
+    int rc;
+
+    memset(nm, 0, sizeof(*nm));
+    qbuild_init(&q);
+    /* ORDER BY id: looked up by binary search. */
+    strbuf_addstr(&q.sql, "SELECT ev.id, a.hostname, ev.label FROM evidence ev JOIN assets a ON"
+                          " a.id = ev.asset_id ORDER BY ev.id");
+    rc = run_rows(db, NULL, &q, names_row, &nm->ev, err);
+    if (rc == 0) {
+        strbuf_reset(&q.sql);
+        strbuf_addstr(&q.sql, "SELECT id, prefix, NULL FROM partitions ORDER BY id");
+        rc = run_rows(db, NULL, &q, names_row, &nm->part, err);
+    }
+    qbuild_release(&q);
+    return rc;
+}
+
+static const struct name_entry *
+names_find(const struct name_entry *v, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id == id)
+            return &v[mid];
+        if (v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void
+fill_row(sqlite3_stmt *st, const struct names *nm, struct casedb_event_row *r)
+{
+    const struct name_entry *ne;
+
     r->id = sqlite3_column_int64(st, 0);
     r->ts = sqlite3_column_int64(st, 1);
     r->kind = col_text(st, 2);
     r->source = col_text(st, 3);
-    r->asset = col_text(st, 4);
-    r->evidence = col_text(st, 5);
     r->evidence_id = sqlite3_column_int64(st, 6);
+    ne = names_find(nm->ev.v, nm->ev.n, r->evidence_id);
+    r->asset = ne ? ne->a : NULL;
+    r->evidence = ne ? ne->b : NULL;
     r->file_id = col_int(st, 7, 0);
     r->path = sqlite3_column_blob(st, 8);
     r->path_len = (size_t)sqlite3_column_bytes(st, 8);
@@ -457,17 +568,24 @@ fill_row(sqlite3_stmt *st, struct casedb_event_row *r)
     r->mode = col_int(st, 11, -1);
     r->uid = col_int(st, 12, -1);
     r->gid = col_int(st, 13, -1);
-    r->port = col_int(st, 14, -1);
-    r->pid = col_int(st, 15, -1);
-    r->host = col_text(st, 16);
-    r->user = col_text(st, 17);
-    r->ip = col_text(st, 18);
-    r->program = col_text(st, 19);
-    r->message = col_text(st, 20);
-    r->location = col_text(st, 21);
-    r->tz = col_text(st, 22);
     r->flags = sqlite3_column_int64(st, 23);
-    r->data = col_text(st, 24);
+    /* Each column call takes the connection's mutex: read only the half that a
+     * file-system or a log event can have (the other half is NULL by construction). */
+    if (!r->file_id) {
+        r->port = col_int(st, 14, -1);
+        r->pid = col_int(st, 15, -1);
+        r->host = col_text(st, 16);
+        r->user = col_text(st, 17);
+        r->ip = col_text(st, 18);
+        r->program = col_text(st, 19);
+        r->message = col_text(st, 20);
+        r->location = col_text(st, 21);
+        r->tz = col_text(st, 22);
+        r->data = col_text(st, 24);
+        r->name_type = r->meta_type = -1;
+        return;
+    }
+    r->port = r->pid = -1;
     r->name_type = col_int(st, 25, -1);
     r->meta_type = col_int(st, 26, -1);
     r->has_atime = sqlite3_column_type(st, 27) != SQLITE_NULL;
@@ -483,7 +601,10 @@ fill_row(sqlite3_stmt *st, struct casedb_event_row *r)
     r->ioc_name = col_text(st, 33);
     r->link = sqlite3_column_blob(st, 34);
     r->link_len = (size_t)sqlite3_column_bytes(st, 34);
-    r->part_prefix = col_text(st, 35);
+    ne = sqlite3_column_type(st, 35) == SQLITE_NULL
+             ? NULL
+             : names_find(nm->part.v, nm->part.n, sqlite3_column_int64(st, 35));
+    r->part_prefix = ne ? ne->a : NULL;
 }
 
 /* A malformed FTS5 expression is the user's mistake, not a database failure. */
@@ -524,6 +645,7 @@ casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
              int64_t *count_out, struct custody_err *err)
 {
     struct qbuild q;
+    struct names nm;
     sqlite3_stmt *st = NULL;
     struct casedb_event_row row;
     int64_t n = 0;
@@ -532,8 +654,9 @@ casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
     if (count_out)
         *count_out = 0;
     qbuild_init(&q);
+    memset(&nm, 0, sizeof(nm));
     if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_select(db, f, &q, err)) < 0 ||
-        (rc = prepare_bound(db, &q, &st, err)) < 0)
+        (rc = names_load(db, &nm, err)) < 0 || (rc = prepare_bound(db, &q, &st, err)) < 0)
         goto done;
     for (;;) {
         int s = sqlite3_step(st);
@@ -548,7 +671,7 @@ casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
             goto done;
         }
         memset(&row, 0, sizeof(row));
-        fill_row(st, &row);
+        fill_row(st, &nm, &row);
         n++;
         rc = fn(ctx, &row);
         if (rc < 0)
@@ -563,6 +686,7 @@ done:
     if (count_out)
         *count_out = n;
     sqlite3_finalize(st);
+    names_release(&nm);
     qbuild_release(&q);
     return rc;
 }
@@ -669,33 +793,35 @@ casedb_query_explain(struct casedb *db, const struct casedb_filter *f, struct st
     return rc;
 }
 
-/* ---- the full-text index ----
- * event_fts is an external-content FTS5 index over the view event_text (message,
- * and the path of the file or of the log record). Bulk loads do not pay for it:
- * it is brought up to date when a text query needs it. event_fts_state records the
- * highest event id indexed; triggers mark it stale when events are deleted or their
- * text changes, which forces a rebuild (stale entries could otherwise match). */
+/* ---- the full-text indexes ----
+ * event_fts (log events: message, path) and file_fts (files: path) are external-
+ * content FTS5 indexes over the views event_text and file_text. Bulk loads do not
+ * pay for them: they are brought up to date when a text query needs it.
+ * text_index_state records the highest event and file ids looked at; triggers mark
+ * it stale when indexed rows are deleted or their text changes, which forces a
+ * rebuild (stale entries could otherwise match rows that reuse their ids). */
 
 static int
 state_row(sqlite3_stmt *st, void *ctx)
 {
     int64_t *v = ctx;
-    v[0] = sqlite3_column_int64(st, 0);
-    v[1] = sqlite3_column_int64(st, 1);
-    v[2] = sqlite3_column_int64(st, 2);
+    for (int i = 0; i < 5; i++)
+        v[i] = sqlite3_column_int64(st, i);
     return 0;
 }
 
+/* v: events_max, files_max, stale, max(events.id), max(files.id) */
 static int
-read_state(struct casedb *db, int64_t v[3], struct custody_err *err)
+read_state(struct casedb *db, int64_t v[5], struct custody_err *err)
 {
     struct qbuild q;
     int rc;
 
     qbuild_init(&q);
-    v[0] = v[1] = v[2] = 0;
-    strbuf_addstr(&q.sql, "SELECT indexed_max, stale, (SELECT coalesce(max(id), 0) FROM events)"
-                          " FROM event_fts_state WHERE id = 1");
+    memset(v, 0, 5 * sizeof(v[0]));
+    strbuf_addstr(&q.sql, "SELECT events_max, files_max, stale, (SELECT coalesce(max(id), 0) FROM"
+                          " events), (SELECT coalesce(max(id), 0) FROM files) FROM"
+                          " text_index_state WHERE id = 1");
     rc = run_rows(db, NULL, &q, state_row, v, err);
     qbuild_release(&q);
     return rc;
@@ -704,12 +830,12 @@ read_state(struct casedb *db, int64_t v[3], struct custody_err *err)
 int
 casedb_text_index_stale(struct casedb *db, int *stale_out, struct custody_err *err)
 {
-    int64_t v[3];
+    int64_t v[5];
     int rc = read_state(db, v, err);
 
     if (rc < 0)
         return rc;
-    *stale_out = v[1] != 0 || v[2] != v[0];
+    *stale_out = v[2] != 0 || v[3] != v[0] || v[4] != v[1];
     return 0;
 }
 
@@ -734,7 +860,7 @@ exec_bound(struct casedb *db, const char *sql, int64_t a, int64_t b, int nbind,
 int
 casedb_text_index_update(struct casedb *db, int64_t *indexed_out, struct custody_err *err)
 {
-    int64_t v[3];
+    int64_t v[5];
     int rc;
 
     if (indexed_out)
@@ -743,23 +869,33 @@ casedb_text_index_update(struct casedb *db, int64_t *indexed_out, struct custody
         return rc;
     if ((rc = read_state(db, v, err)) < 0)
         goto fail;
-    if (v[1] || v[2] < v[0]) {
+    if (v[2] || v[3] < v[0] || v[4] < v[1]) {
         if ((rc = exec_bound(db, "INSERT INTO event_fts(event_fts) VALUES ('rebuild')", 0, 0, 0,
+                             err)) < 0 ||
+            (rc = exec_bound(db, "INSERT INTO file_fts(file_fts) VALUES ('rebuild')", 0, 0, 0,
                              err)) < 0)
             goto fail;
         if (indexed_out)
-            *indexed_out = v[2];
-    } else if (v[2] > v[0]) {
-        if ((rc = exec_bound(db,
-                             "INSERT INTO event_fts(rowid, message, path) SELECT id, message,"
-                             " path FROM event_text WHERE id > ?",
-                             v[0], 0, 1, err)) < 0)
+            *indexed_out = v[3] + v[4];
+    } else {
+        if (v[3] > v[0] && (rc = exec_bound(db,
+                                            "INSERT INTO event_fts(rowid, message, path) SELECT"
+                                            " id, message, path FROM events WHERE id > ? AND"
+                                            " file_id IS NULL",
+                                            v[0], 0, 1, err)) < 0)
+            goto fail;
+        if (v[4] > v[1] && (rc = exec_bound(db,
+                                            "INSERT INTO file_fts(rowid, message, path) SELECT"
+                                            " id, NULL, path FROM files WHERE id > ?",
+                                            v[1], 0, 1, err)) < 0)
             goto fail;
         if (indexed_out)
-            *indexed_out = v[2] - v[0];
+            *indexed_out = (v[3] - v[0]) + (v[4] - v[1]);
     }
-    if ((rc = exec_bound(db, "UPDATE event_fts_state SET indexed_max = ?, stale = 0 WHERE id = 1",
-                         v[2], 0, 1, err)) < 0 ||
+    if ((rc = exec_bound(db,
+                         "UPDATE text_index_state SET events_max = ?, files_max = ?, stale = 0"
+                         " WHERE id = 1",
+                         v[3], v[4], 2, err)) < 0 ||
         (rc = casedb_commit(db, err)) < 0)
         goto fail;
     return 0;

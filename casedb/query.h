@@ -35,6 +35,7 @@ struct casedb_filter {
     int ioc_only, deleted_only;
     int64_t limit; /* 0: no limit */
     int descending;
+    int unordered; /* storage order (fastest; for bulk exports whose reader sorts) */
 };
 
 /* One event as the query returns it. Pointers are valid only during the callback. */
@@ -49,7 +50,8 @@ struct casedb_event_row {
     const unsigned char *path; /* file path (fs) or the path the record names (logs); may be NULL */
     size_t path_len;
     const char *inode;
-    int64_t size, mode, uid, gid, port, pid;                                 /* -1 when unknown */
+    int64_t size, mode, uid, gid, port, pid; /* -1 when unknown */
+    /* log events only (NULL / -1 for file-system events) */
     const char *host, *user, *ip, *program, *message, *location, *tz, *data; /* may be NULL */
     int64_t flags; /* events.flags | files.flags: 1 deleted, 2 orphan, 4 $FILE_NAME, 8 ioc, 16
                       realloc */
@@ -70,7 +72,8 @@ typedef int (*casedb_row_fn)(void *ctx, const struct casedb_event_row *row);
  * CIDR, the glob). CUSTODY_ERR_USAGE with a message naming the bad value. */
 int casedb_filter_validate(const struct casedb_filter *f, struct custody_err *err);
 
-/* Run the filter and stream matching events in time order (id breaks ties).
+/* Run the filter and stream matching events in time order (id breaks ties), or
+ * newest first (descending), or in storage order (unordered).
  * *count_out (may be NULL) receives the number of rows delivered. A --text filter
  * first brings the full-text index up to date (which writes to the database).
  * custody_interrupted stops the scan with CUSTODY_ERR_INTR. */

@@ -256,34 +256,43 @@ static const char schema_v1[] =
     "CREATE INDEX files_evidence ON files(evidence_id, partition_id);"
     "CREATE INDEX events_evidence_ts ON events(evidence_id, ts);"
     /* Query support (casedb/query.c): covering indexes for pivots by IP and user,
-     * hash look-ups, and the full-text index over event messages and paths. */
+     * and hash look-ups. */
     "CREATE INDEX events_ip ON events(ip, evidence_id, ts) WHERE ip IS NOT NULL;"
     "CREATE INDEX events_user ON events(user, evidence_id, ts) WHERE user IS NOT NULL;"
     "CREATE INDEX files_md5 ON files(md5) WHERE md5 IS NOT NULL;"
     "CREATE INDEX files_sha256 ON files(sha256) WHERE sha256 IS NOT NULL;"
-    "CREATE VIEW event_text(id, message, path) AS SELECT e.id, e.message,"
-    "  CASE WHEN e.file_id IS NULL THEN e.path"
-    "  ELSE (SELECT f.path FROM files f WHERE f.id = e.file_id) END FROM events e;"
-    /* External content: the index holds no copy of the text. It is updated when a
-     * text query needs it (query.c), so bulk loads do not pay for it; deleting or
-     * changing indexed text marks it stale, which forces a rebuild. */
+    /* Full-text indexes (external content: no copy of the text): log events by
+     * message and path, files by path (once per file, not per M/A/C/B event).
+     * query.c brings them up to date when a text query needs it, so bulk loads do
+     * not pay for them; deleting or changing indexed rows marks them stale, which
+     * forces a rebuild (stale entries could otherwise match). */
+    "CREATE VIEW event_text(id, message, path) AS"
+    "  SELECT id, message, path FROM events WHERE file_id IS NULL;"
+    "CREATE VIEW file_text(id, message, path) AS SELECT id, NULL, path FROM files;"
     "CREATE VIRTUAL TABLE event_fts USING fts5(message, path, content='event_text',"
-    "  content_rowid='id');"
-    "CREATE TABLE event_fts_state ("
+    "  content_rowid='id', columnsize=0);"
+    "CREATE VIRTUAL TABLE file_fts USING fts5(message, path, content='file_text',"
+    "  content_rowid='id', columnsize=0);"
+    "CREATE TABLE text_index_state ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-    "  indexed_max INTEGER NOT NULL," /* highest events.id in event_fts */
-    "  stale INTEGER NOT NULL"        /* 1: rows were deleted or changed; rebuild */
+    "  events_max INTEGER NOT NULL," /* highest events.id looked at */
+    "  files_max INTEGER NOT NULL,"  /* highest files.id looked at */
+    "  stale INTEGER NOT NULL"       /* 1: indexed rows were deleted or changed */
     ");"
-    "INSERT INTO event_fts_state VALUES (1, 0, 0);"
-    "CREATE TRIGGER events_fts_delete AFTER DELETE ON events"
-    "  WHEN old.id <= (SELECT indexed_max FROM event_fts_state WHERE id = 1)"
-    "  AND (SELECT stale FROM event_fts_state WHERE id = 1) = 0"
-    "  BEGIN UPDATE event_fts_state SET stale = 1 WHERE id = 1; END;"
-    "CREATE TRIGGER events_fts_update AFTER UPDATE OF message, path, file_id ON events"
-    "  WHEN old.id <= (SELECT indexed_max FROM event_fts_state WHERE id = 1)"
-    "  BEGIN UPDATE event_fts_state SET stale = 1 WHERE id = 1; END;"
-    "CREATE TRIGGER files_fts_update AFTER UPDATE OF path ON files"
-    "  BEGIN UPDATE event_fts_state SET stale = 1 WHERE id = 1; END;";
+    "INSERT INTO text_index_state VALUES (1, 0, 0, 0);"
+    "CREATE TRIGGER events_text_delete AFTER DELETE ON events"
+    "  WHEN old.file_id IS NULL AND (SELECT stale = 0 AND old.id <= events_max"
+    "  FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;"
+    "CREATE TRIGGER events_text_update AFTER UPDATE OF message, path, file_id ON events"
+    "  WHEN (SELECT old.id <= events_max FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;"
+    "CREATE TRIGGER files_text_delete AFTER DELETE ON files"
+    "  WHEN (SELECT stale = 0 AND old.id <= files_max FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;"
+    "CREATE TRIGGER files_text_update AFTER UPDATE OF path ON files"
+    "  WHEN (SELECT old.id <= files_max FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;";
 
 static const char *const migrations[] = {
     schema_v1,

@@ -83,12 +83,13 @@ cmd_filter_option(const char *prog, int opt, const char *arg, struct casedb_filt
             cli_usage_error(prog, "--order does not apply here");
             return EXIT_FAILED;
         }
-        if (!strcmp(arg, "time")) {
-            f->descending = 0;
-        } else if (!strcmp(arg, "-time")) {
+        f->descending = f->unordered = 0;
+        if (!strcmp(arg, "-time")) {
             f->descending = 1;
-        } else {
-            cli_usage_error(prog, "--order: '%s' is neither time nor -time", arg);
+        } else if (!strcmp(arg, "none")) {
+            f->unordered = 1;
+        } else if (strcmp(arg, "time") != 0) {
+            cli_usage_error(prog, "--order: '%s' is not time, -time or none", arg);
             return EXIT_FAILED;
         }
         return 1;

@@ -57,7 +57,7 @@ print_pivot_row(void *ctx, const struct casedb_pivot_row *r)
         json_end_object(&p->j);
     } else {
         if (!p->rows && !p->quiet)
-            strbuf_addf(&p->out, "%-24s  %-25s  %-25s  %s\n", "ASSET", "FIRST SEEN", "LAST SEEN",
+            strbuf_addf(&p->out, "%-24s  %-20s  %-20s  %s\n", "ASSET", "FIRST SEEN", "LAST SEEN",
                         "EVENTS");
         size_t at = p->out.len;
         strbuf_add_safe(&p->out, r->asset, strlen(r->asset));

@@ -19,11 +19,13 @@
 
 static const char query_usage[] =
     "Usage: custody-timeline query --case-db CASE.db [filters] [--format FORMAT]\n"
-    "                              [--output FILE] [--tz ZONE] [--limit N] [--order time|-time]\n"
+    "                              [--output FILE] [--tz ZONE] [--limit N]\n"
+    "                              [--order time|-time|none]\n"
     "\n"
     "Events of every server in the case that pass the filters, in time order.\n"
     "\n" FILTER_USAGE "  --limit N              at most N events\n"
-    "  --order time|-time     oldest first (default) or newest first\n"
+    "  --order time|-time|none  oldest first (default), newest first, or storage\n"
+    "                         order (fastest; for bulk exports a reader sorts anyway)\n"
     "\n"
     "Output:\n"
     "  -f, --format FORMAT    table (default on a terminal), jsonl (default otherwise),\n"

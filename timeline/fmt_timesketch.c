@@ -6,11 +6,29 @@
 
 #include <string.h>
 
+static void
+kv_num(struct json_writer *j, const char *key, int64_t v)
+{
+    char num[24];
+
+    fmt_i64(num, v);
+    json_key(j, key);
+    json_raw(j, num);
+}
+
+static void
+kv_opt(struct json_writer *j, const char *key, const char *s)
+{
+    if (s)
+        json_kv_str(j, key, s);
+}
+
 static int
 ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_err *err)
 {
     struct json_writer j;
     struct strbuf *sb = &w->out;
+    char num[24];
     int64_t us;
 
     (void)err;
@@ -29,46 +47,40 @@ ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_er
         strbuf_release(&t);
     }
     strbuf_addstr(sb, "\",\"datetime\":\"");
-    fmt_time_utc_us(sb, r->ts);
+    fmt_time_utc_us(w, sb, r->ts);
     us = r->ts / 1000 - (r->ts % 1000 < 0 ? 1 : 0);
-    strbuf_addf(sb, "\",\"timestamp\":%lld,\"timestamp_desc\":\"%s\"", (long long)us,
-                fmt_timestamp_desc(r));
+    strbuf_addstr(sb, "\",\"timestamp\":");
+    strbuf_add(sb, num, fmt_i64(num, us));
+    strbuf_addstr(sb, ",\"timestamp_desc\":\"");
+    strbuf_addstr(sb, fmt_timestamp_desc(r));
+    strbuf_addch(sb, '"');
     j.count[1] = 1; /* the writer adds commas after the fields above */
-    json_kv_int(&j, "ts_ns", r->ts);
-    json_kv_str(&j, "asset", r->asset);
-    json_kv_str(&j, "evidence", r->evidence);
-    json_kv_str(&j, "source", r->source);
-    json_kv_str(&j, "action", r->kind);
+    kv_num(&j, "ts_ns", r->ts);
+    kv_opt(&j, "asset", r->asset);
+    kv_opt(&j, "evidence", r->evidence);
+    kv_opt(&j, "source", r->source);
+    kv_opt(&j, "action", r->kind);
     if (r->path)
         json_kv_bytes(&j, "path", r->path, r->path_len);
-    if (r->inode)
-        json_kv_str(&j, "inode", r->inode);
+    kv_opt(&j, "inode", r->inode);
     if (r->size >= 0)
-        json_kv_int(&j, "size", r->size);
-    if (r->user)
-        json_kv_str(&j, "user", r->user);
-    if (r->ip)
-        json_kv_str(&j, "ip", r->ip);
+        kv_num(&j, "size", r->size);
+    kv_opt(&j, "user", r->user);
+    kv_opt(&j, "ip", r->ip);
     if (r->port >= 0)
-        json_kv_int(&j, "port", r->port);
-    if (r->program)
-        json_kv_str(&j, "program", r->program);
+        kv_num(&j, "port", r->port);
+    kv_opt(&j, "program", r->program);
     if (r->pid >= 0)
-        json_kv_int(&j, "pid", r->pid);
-    if (r->host)
-        json_kv_str(&j, "host", r->host);
+        kv_num(&j, "pid", r->pid);
+    kv_opt(&j, "host", r->host);
     if (r->flags & 1)
         json_kv_bool(&j, "deleted", 1);
     if (r->flags & 8)
         json_kv_bool(&j, "ioc", 1);
-    if (r->md5)
-        json_kv_str(&j, "md5", r->md5);
-    if (r->sha256)
-        json_kv_str(&j, "sha256", r->sha256);
-    if (r->location)
-        json_kv_str(&j, "location", r->location);
-    if (r->data)
-        json_kv_str(&j, "data", r->data);
+    kv_opt(&j, "md5", r->md5);
+    kv_opt(&j, "sha256", r->sha256);
+    kv_opt(&j, "location", r->location);
+    kv_opt(&j, "data", r->data);
     json_end_object(&j);
     strbuf_addch(sb, '\n');
     return 0;

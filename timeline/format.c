@@ -171,17 +171,73 @@ fmt_time_iso(struct fmt_writer *w, struct strbuf *sb, int64_t ns, int frac_digit
     strbuf_addstr(sb, w->cache_off);
 }
 
-void
-fmt_time_utc_us(struct strbuf *sb, int64_t ns)
+size_t
+fmt_i64(char buf[24], int64_t v)
 {
-    int64_t sec = fmt_seconds(ns);
-    time_t t = (time_t)sec;
-    struct tm tm;
+    char tmp[24];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-    gmtime_r(&t, &tm);
-    strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                (long long)((ns - sec * 1000000000) / 1000));
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+void
+fmt_time_utc_us(struct fmt_writer *w, struct strbuf *sb, int64_t ns)
+{
+    int64_t sec = fmt_seconds(ns), us = (ns - sec * 1000000000) / 1000;
+    char frac[8];
+
+    if (!w->utc_valid || w->utc_sec != sec) {
+        /* Civil date from days since 1970-01-01 (H. Hinnant's algorithm): no
+         * gmtime or printf per event, exports in storage order rarely repeat a second. */
+        int64_t days = sec / 86400, rem = sec % 86400;
+        if (rem < 0) {
+            rem += 86400;
+            days--;
+        }
+        int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+        int64_t y = yoe + era * 400 + (m <= 2);
+        int64_t v[6] = {y, m, d, rem / 3600, rem / 60 % 60, rem % 60};
+        static const char seps[] = "--T::";
+        char *o = w->utc_date;
+        if (y < 0 || y > 9999) {
+            snprintf(w->utc_date, sizeof(w->utc_date), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+                     (long long)y, (long long)m, (long long)d, (long long)v[3], (long long)v[4],
+                     (long long)v[5]);
+        } else {
+            for (int i = 0; i < 6; i++) {
+                int width = i == 0 ? 4 : 2;
+                for (int k = width - 1; k >= 0; k--, v[i] /= 10)
+                    o[k] = (char)('0' + v[i] % 10);
+                o += width;
+                if (i < 5)
+                    *o++ = seps[i];
+            }
+            *o = '\0';
+        }
+        w->utc_sec = sec;
+        w->utc_valid = 1;
+    }
+    strbuf_addstr(sb, w->utc_date);
+    frac[0] = '.';
+    for (int i = 6; i >= 1; i--, us /= 10)
+        frac[i] = (char)('0' + us % 10);
+    frac[7] = '\0';
+    strbuf_add(sb, frac, 7);
+    strbuf_add(sb, "+00:00", 6);
 }
 
 void
@@ -260,8 +316,12 @@ row_file(const struct casedb_event_row *r, struct tl_file *f)
 static void
 row_prefix(const struct fmt_writer *w, const struct casedb_event_row *r, struct strbuf *sb)
 {
-    if (w->host_prefix)
-        strbuf_addf(sb, "/%s/%s", r->asset ? r->asset : "", r->evidence ? r->evidence : "");
+    if (w->host_prefix) {
+        strbuf_addch(sb, '/');
+        strbuf_addstr(sb, r->asset ? r->asset : "");
+        strbuf_addch(sb, '/');
+        strbuf_addstr(sb, r->evidence ? r->evidence : "");
+    }
     if (r->part_prefix)
         strbuf_addstr(sb, r->part_prefix);
 }

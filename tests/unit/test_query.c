@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define T0 1772323200LL /* 2026-03-01T00:00:00Z */
@@ -157,6 +158,53 @@ test_time_parsing(void)
     CHECK(query_out_zone("/etc/passwd", &err) == CUSTODY_ERR_USAGE);
     CHECK(query_out_zone("Europe/Berlin", &err) == 0);
     CHECK(query_out_zone("UTC", &err) == 0);
+}
+
+/* The fast UTC formatter against gmtime, over centuries, leap days, before 1970. */
+static void
+test_utc_format(void)
+{
+    struct fmt_writer w;
+    struct fmt_display d = {NULL, 0, 0};
+    struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+    int64_t probes[] = {0,
+                        -1,
+                        1,
+                        951782400LL * NS,
+                        951868799LL * NS + 999999999,
+                        4107542400LL * NS,
+                        -2208988800LL * NS,
+                        4102444799LL * NS,
+                        68256000LL * NS};
+    uint64_t x = 88172645463325252ull;
+    int bad = 0;
+
+    fmt_writer_init(&w, fmt_find("timesketch"), -1, &d);
+    for (int i = 0; i < 20000; i++) {
+        int64_t ns;
+        if (i < (int)(sizeof(probes) / sizeof(probes[0]))) {
+            ns = probes[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ns = (int64_t)(x >> 1) - (INT64_C(1) << 62);
+        }
+        int64_t sec = fmt_seconds(ns);
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strbuf_reset(&a);
+        strbuf_reset(&b);
+        fmt_time_utc_us(&w, &a, ns);
+        strbuf_addf(&b, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    (long long)((ns - sec * NS) / 1000));
+        if (strcmp(a.buf, b.buf) && bad++ < 5)
+            fprintf(stderr, "utc: %lld: %s != %s\n", (long long)ns, a.buf, b.buf);
+    }
+    CHECK(bad == 0);
+    fmt_writer_release(&w);
+    strbuf_release(&a);
+    strbuf_release(&b);
 }
 
 static void
@@ -699,6 +747,7 @@ main(void)
     }
     REQUIRE(mkdtemp(dir) != NULL);
     test_time_parsing();
+    test_utc_format();
     strbuf_addf(&path, "%s/case.db", dir);
     memset(&c, 0, sizeof(c));
     c.case_number = "Q-1";
