@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# A station images a generated server disk, builds its timeline, and the lab merges
+# it: the lab's timeline of that disk must equal the station's (same body file), every
+# event must point at a file of the same disk, and a second station with a different
+# timeline of the same disk is refused as a conflict.
+. "$(dirname "$0")/interop-lib.sh"
+
+TIMELINE="$CUSTODY_BIN/custody-timeline"
+[ -x "$TIMELINE" ] || { echo "SKIP: custody-timeline not built" >&2; exit 77; }
+for c in mkfs.ext4 debugfs sfdisk; do
+    command -v $c >/dev/null || { echo "SKIP: $c missing" >&2; exit 77; }
+done
+
+cd "$WORK"
+bash "$CUSTODY_SRC/scripts/make-server-disk.sh" server.img 16 >/dev/null 2>&1 ||
+    { echo "SKIP: make-server-disk.sh could not build an image here" >&2; exit 77; }
+lab lab.db
+station st1.db lab.db "Alice Examiner"
+"$ACQUIRE" server.img --output web01 --format raw --case-db st1.db --asset web01 \
+    --evidence sda --examiner "Alice Examiner" -q || fail "custody-acquire of the server disk"
+custody_append st1.db acquired web01 sda "Alice Examiner" "server disk"
+"$TIMELINE" build --case-db st1.db --evidence web01/sda web01.raw >build.txt 2>&1 ||
+    fail "timeline build: $(cat build.txt)"
+n_events=$(q st1.db "SELECT count(*) FROM events")
+[ "$n_events" -gt 10 ] || fail "station timeline has only $n_events events"
+
+# The lab has other timeline rows already, so the merged ids must be shifted.
+station st0.db lab.db "Bob Examiner"
+"$ACQUIRE" server.img --output other --format raw --case-db st0.db --asset db01 \
+    --evidence sda --examiner "Bob Examiner" -q
+"$TIMELINE" build --case-db st0.db --evidence db01/sda other.raw >/dev/null 2>&1
+merge lab.db st0.db -q || fail "merge of station 0"
+merge lab.db st1.db --json >m.json || fail "merge of the timeline station: $(cat m.json)"
+grep -q "\"events\": $n_events" m.json || fail "not all $n_events events merged: $(cat m.json)"
+
+for t in partitions files events; do
+    [ "$(q lab.db "SELECT count(*) FROM $t t JOIN evidence e ON e.id = t.evidence_id
+        JOIN assets a ON a.id = e.asset_id WHERE a.hostname = 'web01'")" = \
+        "$(q st1.db "SELECT count(*) FROM $t")" ] || fail "$t of web01 not all merged"
+done
+[ "$(q lab.db "SELECT count(*) FROM events v LEFT JOIN files f ON f.id = v.file_id
+    WHERE v.file_id IS NOT NULL AND (f.id IS NULL OR f.evidence_id <> v.evidence_id
+    OR (v.partition_id IS NOT NULL AND f.partition_id IS NOT v.partition_id))")" = 0 ] || fail "merged events point at the wrong files"
+"$TIMELINE" export --case-db st1.db --evidence web01/sda --format body >st.body
+"$TIMELINE" export --case-db lab.db --evidence web01/sda --format body >lab.body
+[ -s st.body ] || fail "empty body file"
+cmp -s st.body lab.body || fail "the lab's timeline of web01 differs: $(diff st.body lab.body | head -5)"
+
+# Idempotent with a timeline too.
+sqlite3 lab.db .dump >before.sql
+merge lab.db st1.db -q
+sqlite3 lab.db .dump >after.sql
+cmp -s before.sql after.sql || fail "merging the timeline station twice changed the database"
+
+# Another station with a different timeline of the same disk: a conflict.
+station st2.db lab.db "Carol Examiner"
+"$CASEDB" asset add web01 --serial HW-web01 --case-db st2.db >/dev/null
+"$CASEDB" evidence add --asset web01 --evidence sda --case-db st2.db >/dev/null
+sqlite3 st2.db "INSERT INTO events (evidence_id, ts, kind, source, message)
+    VALUES (1, 1, 'note', 'manual', 'a different timeline')"
+set +e
+merge lab.db st2.db 2>conflict.txt
+rc=$?
+set -e
+[ $rc = 1 ] || fail "a different timeline of web01/sda merged (exit $rc)"
+grep -q "timeline of 'web01'/'sda'" conflict.txt || fail "timeline conflict not named: $(cat conflict.txt)"
+echo "PASS: timeline merge ($n_events events)"
