@@ -32,6 +32,7 @@ struct case_run {
     int *acq_failed;  /* per acquisition: a check failed */
     int *acq_checked; /* per acquisition: its image was read in full */
     int chain_ok;
+    int readonly; /* opened read-only: nothing is recorded */
     int64_t asset_id;
     int64_t run_id;
     struct sign_seckey *key;
@@ -464,8 +465,18 @@ case_open(struct report *r, struct case_run *cr, const struct case_options *o,
     int64_t evidence_id = 0;
 
     memset(&c, 0, sizeof(c));
-    if ((rc = casedb_open(&cr->db, o->db_path, 0, err)) < 0)
-        return rc;
+    if ((rc = casedb_open(&cr->db, o->db_path, 0, err)) < 0) {
+        /* a regulator's copy on read-only media: verify without recording */
+        struct custody_err rerr;
+        if (o->key_path || casedb_open(&cr->db, o->db_path, CASEDB_READONLY, &rerr) < 0)
+            return rc;
+        cr->readonly = 1;
+        custody_err_clear(err);
+        report_add(r, "case database", "record", CHECK_CANNOT, NULL,
+                   "'%s' cannot be opened for writing, so this verification is not recorded "
+                   "in it",
+                   o->db_path);
+    }
     if ((rc = casedb_integrity_check(cr->db, &ok, err)) < 0)
         return rc;
     if (!ok)
@@ -522,6 +533,8 @@ case_open(struct report *r, struct case_run *cr, const struct case_options *o,
         report_add(r, "case database", "acquisitions", CHECK_FAIL, NULL,
                    "no acquisition is recorded for %s%s", o->asset ? "asset " : "",
                    o->asset ? o->asset : "this scope");
+    if (cr->readonly)
+        return 0;
     return casedb_run_begin(cr->db, "custody-verify", o->argc, o->argv, &cr->run_id, err);
 }
 
@@ -535,6 +548,8 @@ case_record(struct report *r, struct case_run *cr, const char *kind, struct cust
     int rc;
 
     report_finish(r);
+    if (cr->readonly)
+        return 0;
     report_json(&json, r);
     if ((rc = casedb_begin(cr->db, err)) < 0)
         goto out;

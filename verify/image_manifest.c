@@ -186,9 +186,9 @@ check_signature(struct report *r, const char *subject, const char *sig_path, con
         goto out;
     }
     out->sig = SIG_TRUSTED;
-    report_add(r, subject, "signature", CHECK_PASS, NULL,
-               "valid minisign signature by trusted key %s ('%s')", out->key_id, source);
     snprintf(out->anchor, sizeof(out->anchor), "trusted signature (key %s)", out->key_id);
+    report_add(r, subject, "signature", CHECK_PASS, out->anchor,
+               "valid minisign signature by trusted key %s ('%s')", out->key_id, source);
 out:
     free(tcomment);
     minisign_sig_release(&ms);
@@ -200,11 +200,15 @@ out:
 /* Every file the manifest lists: present, size and SHA-256 as listed. */
 static int
 check_files(struct report *r, const char *subject, const char *dir, const struct image_hashes *h,
-            struct manifest_outcome *out, struct custody_err *err)
+            struct manifest_outcome *out, int *all_ok, struct custody_err *err)
 {
     const struct manifest *m = &out->m;
     struct strbuf path = STRBUF_INIT;
+    size_t fails = 0;
     int rc = 0;
+
+    for (size_t i = 0; i < r->n_checks; i++)
+        fails += r->checks[i].status == CHECK_FAIL;
 
     for (size_t i = 0; i < m->n_files; i++) {
         const struct manifest_file *f = &m->files[i];
@@ -247,8 +251,29 @@ check_files(struct report *r, const char *subject, const char *dir, const struct
             report_add(r, subject, "extra file", CHECK_FAIL, out->anchor,
                        "'%s' is part of the image but the manifest does not list it", h->files[i]);
     }
+    for (size_t i = 0; i < r->n_checks; i++)
+        fails -= r->checks[i].status == CHECK_FAIL;
+    *all_ok = fails == 0 && m->n_files > 0 && h->n_files > 0;
     strbuf_release(&path);
     return rc;
+}
+
+/* When a trusted signature covers the SHA-256 of every file of the image and they
+ * all match, the image's own checks rest on that signature too. */
+static void
+anchor_image_checks(struct report *r, const char *subject, const char *anchor)
+{
+    for (size_t i = 0; i < r->n_checks; i++) {
+        struct check *c = &r->checks[i];
+        if (c->subject && !strcmp(c->subject, subject) && c->anchor &&
+            !strcmp(c->anchor, "self-consistent")) {
+            char *a = strdup(anchor);
+            if (!a)
+                abort();
+            free(c->anchor);
+            c->anchor = a;
+        }
+    }
 }
 
 static void
@@ -353,7 +378,14 @@ manifest_verify(struct report *r, const char *subject, const char *manifest_path
         if (slash)
             strbuf_add(&dir, manifest_path, (size_t)(slash - manifest_path + 1));
     }
-    rc = check_files(r, subject, dir.buf, h, out, err);
+    int files_ok = 0;
+    rc = check_files(r, subject, dir.buf, h, out, &files_ok, err);
+    if (rc == 0 && files_ok && out->sig == SIG_TRUSTED) {
+        struct strbuf a = STRBUF_INIT;
+        strbuf_addf(&a, "%s, over every file's SHA-256", out->anchor);
+        anchor_image_checks(r, subject, a.buf);
+        strbuf_release(&a);
+    }
 out:
     strbuf_release(&text);
     strbuf_release(&sig_path);

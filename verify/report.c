@@ -79,7 +79,9 @@ report_add(struct report *r, const char *subject, const char *name, enum check_s
     c->name = dup_or_null(name);
     c->status = st;
     c->detail = strbuf_detach(&sb, NULL);
-    c->anchor = dup_or_null(anchor);
+    /* Every PASS or FAIL says what it rests on; without a signature, only the
+     * evidence's own consistency. */
+    c->anchor = dup_or_null(anchor ? anchor : st == CHECK_CANNOT ? NULL : "self-consistent");
     c->essential = 1;
     return c;
 }

@@ -158,6 +158,16 @@ has(const struct outcome *o, enum check_status st, const char *name, const char 
     return 0;
 }
 
+/* The anchor of the first check named name ("" when none). */
+static const char *
+anchor_of(const struct outcome *o, const char *name)
+{
+    for (size_t i = 0; i < o->r.n_checks; i++)
+        if (!strcmp(o->r.checks[i].name, name))
+            return o->r.checks[i].anchor ? o->r.checks[i].anchor : "";
+    return "";
+}
+
 static void
 dump(const struct outcome *o)
 {
@@ -212,6 +222,8 @@ main(void)
     CHECK_INT(o.exit_code, 0);
     CHECK(!o.anchored);
     CHECK(has(&o, CHECK_CANNOT, "signature", "no trusted keys"));
+    CHECK(!strncmp(anchor_of(&o, "SHA256 vs manifest"),
+                   "self-consistent (manifest signed by unknown key", 46));
     report_release(&o.r);
     REQUIRE(run(&o, "disk.raw", NULL, 1) == 0);
     CHECK_INT(o.exit_code, 1);
@@ -347,6 +359,9 @@ main(void)
         CHECK(has(&o, CHECK_PASS, "MD5 vs E01", hex[HASH_MD5]));
         CHECK(has(&o, CHECK_PASS, "file ev.E01", NULL));
         CHECK(has(&o, CHECK_PASS, "read errors vs manifest", NULL));
+        /* the signed file hashes anchor the image's own checks */
+        CHECK(!strncmp(anchor_of(&o, "chunks"), "trusted signature (key ", 23));
+        CHECK(!strncmp(anchor_of(&o, "segments"), "trusted signature (key ", 23));
         if (o.exit_code != 0)
             dump(&o);
         report_release(&o.r);
