@@ -66,7 +66,8 @@ assert_contains out "FAIL: manifest vs database"
 lib=$CUSTODY_BUILD/tests/fault/libcustody_fault_eio.so
 if [ -f "$lib" ]; then
   rc=0
-  CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_EIO=$((2048 * 512)):1536 LD_PRELOAD=$lib \
+  CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_EIO=$((2048 * 512)):1536 \
+    ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$lib \
     custody-acquire src.bin --output img/db02-sda --retries 1 --case-db case.db --asset db02 \
     --evidence sda -q || rc=$?
   [ $rc = 1 ] || fail "fault-injected acquisition: exit $rc"
