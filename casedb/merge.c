@@ -379,8 +379,11 @@ find_conflicts(struct merge_result *res, struct casedb *db, const char *my_stati
         strbuf_addf(&sql,
                     "SELECT printf('acquisition %%s: %s %%Q in the case, %%Q in the station"
                     " database', s.uuid, m.%s, s.%s) FROM src.acquisitions s"
-                    " JOIN main.acquisitions m ON m.uuid = s.uuid WHERE s.%s IS NOT m.%s",
-                    f, f, f, f, f);
+                    " JOIN main.acquisitions m ON m.uuid = s.uuid WHERE s.%s IS NOT m.%s"
+                    /* a station's finished acquisition completes one merged while running */
+                    " AND NOT (m.status = 'running' AND s.status <> 'running'"
+                    "   AND '%s' NOT IN ('started_at', 'format'))",
+                    f, f, f, f, f, f);
         rc = collect(db, sql.buf, NULL, "conflict", p, n, err);
     }
     if (rc == 0)
@@ -444,7 +447,7 @@ static const char *const merge_statements[] = {
     "CREATE TEMP TABLE merge_assetmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
     "CREATE TEMP TABLE merge_evmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
     "CREATE TEMP TABLE merge_exmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
-    "CREATE TEMP TABLE merge_acqmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
+    "CREATE TEMP TABLE merge_acqmap (src_id INTEGER PRIMARY KEY, dst_id INTEGER, new INTEGER)",
     "CREATE TEMP TABLE merge_tlcopy (src_id INTEGER PRIMARY KEY, dst_id INTEGER)",
     "CREATE TEMP TABLE merge_offsets (p INTEGER, f INTEGER, l INTEGER, w INTEGER, e INTEGER)",
 };
@@ -593,18 +596,33 @@ static const struct copy_step copy_steps[] = {
         "   OR (main.evidence.sector_size IS NULL AND s.sector_size IS NOT NULL))",
         R(evidence)),
     /* Acquisitions by uuid, with their output files and unreadable ranges. */
-    SQL("INSERT INTO temp.merge_acqmap SELECT s.id, NULL FROM src.acquisitions s"
+    SQL("INSERT INTO temp.merge_acqmap SELECT s.id, NULL, 1 FROM src.acquisitions s"
         " WHERE NOT EXISTS (SELECT 1 FROM main.acquisitions m WHERE m.uuid = s.uuid)",
         NOCOUNT),
+    /* An acquisition merged while it was running, finished at the station since: its
+     * outcome, files and unreadable ranges complete our row. */
+    SQL("INSERT INTO temp.merge_acqmap SELECT s.id, m.id, 0 FROM src.acquisitions s"
+        " JOIN main.acquisitions m ON m.uuid = s.uuid WHERE m.status = 'running'"
+        " AND s.status <> 'running'",
+        NOCOUNT),
     GEN("acquisitions", acq_maps,
-        "FROM src.acquisitions s JOIN temp.merge_acqmap q ON q.src_id = s.id"
+        "FROM src.acquisitions s JOIN temp.merge_acqmap q ON q.src_id = s.id AND q.new = 1"
         " JOIN temp.merge_evmap ev ON ev.src_id = s.evidence_id"
         " LEFT JOIN temp.merge_exmap ex ON ex.src_id = s.examiner_id"
         " LEFT JOIN temp.merge_runmap rn ON rn.src_id = s.run_id ORDER BY s.id",
         R(acquisitions)),
     SQL("UPDATE temp.merge_acqmap SET dst_id = (SELECT m.id FROM main.acquisitions m"
-        " JOIN src.acquisitions s ON s.uuid = m.uuid WHERE s.id = temp.merge_acqmap.src_id)",
+        " JOIN src.acquisitions s ON s.uuid = m.uuid WHERE s.id = temp.merge_acqmap.src_id)"
+        " WHERE new = 1",
         NOCOUNT),
+    SQL("UPDATE main.acquisitions SET (ended_at, status, error, media_size, sector_size, md5,"
+        " sha1, sha256, bad_sectors, verify_image, verify_source, manifest, manifest_sig) ="
+        " (SELECT s.ended_at, s.status, s.error, s.media_size, s.sector_size, s.md5, s.sha1,"
+        " s.sha256, s.bad_sectors, s.verify_image, s.verify_source, s.manifest, s.manifest_sig"
+        " FROM src.acquisitions s JOIN temp.merge_acqmap q ON q.src_id = s.id"
+        " WHERE q.dst_id = main.acquisitions.id)"
+        " WHERE id IN (SELECT dst_id FROM temp.merge_acqmap WHERE new = 0)",
+        R(acquisitions)),
     GEN("acquisition_files", acq_child_maps,
         "FROM src.acquisition_files s JOIN temp.merge_acqmap q ON q.src_id = s.acquisition_id"
         " ORDER BY s.id",

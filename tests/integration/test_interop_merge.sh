@@ -178,4 +178,39 @@ fi
 # The intact station merges.
 merge lab.db st4.db -q || fail "intact station 4 did not merge"
 [ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 5 ] || fail "station 4 acquisition missing"
+
+# ---- an acquisition merged while running, completed by a later merge ----
+station st5.db lab.db "Dave Examiner"
+a5=$(station_acquire st5.db files2 sdb "Dave Examiner" bad)
+# The station database as it was while the acquisition ran (before its outcome and its
+# custody entry were written).
+sqlite3 st5.db ".backup st5-early.db"
+sqlite3 st5-early.db "DROP TRIGGER custody_events_no_delete;
+    DELETE FROM custody_events WHERE seq = (SELECT max(seq) FROM custody_events);
+    DELETE FROM acquisition_files; DELETE FROM read_errors;
+    UPDATE acquisitions SET status = 'running', ended_at = NULL, md5 = NULL, sha1 = NULL,
+      sha256 = NULL, bad_sectors = 0, verify_image = NULL, verify_source = NULL,
+      manifest = NULL, manifest_sig = NULL;
+    UPDATE assets SET status = 'registered' WHERE hostname = 'files2'"
+merge lab.db st5-early.db -q || fail "merge of the running acquisition"
+[ "$(q lab.db "SELECT status FROM acquisitions WHERE uuid = '$a5'")" = running ] ||
+    fail "running acquisition not merged as running"
+merge lab.db st5.db -q || fail "merge of the finished acquisition"
+[ "$(q lab.db "SELECT status || ' ' || sha256 || ' ' || bad_sectors FROM acquisitions WHERE uuid = '$a5'")" = \
+    "$(q st5.db "SELECT status || ' ' || sha256 || ' ' || bad_sectors FROM acquisitions")" ] ||
+    fail "the finished acquisition did not complete the running one"
+[ "$(q lab.db "SELECT count(*) FROM acquisition_files f JOIN acquisitions q ON q.id = f.acquisition_id
+    WHERE q.uuid = '$a5'")" = 1 ] || fail "files of the completed acquisition missing"
+[ "$(q lab.db "SELECT count(*) FROM acquisitions WHERE uuid = '$a5'")" = 1 ] || fail "acquisition duplicated"
+[ "$(q lab.db "SELECT status FROM assets WHERE hostname = 'files2'")" = \
+    "$(q st5.db "SELECT status FROM assets WHERE hostname = 'files2'")" ] ||
+    fail "files2 did not take the station's status"
+# The old snapshot, merged after the outcome is known, is a conflict: never go back.
+set +e
+merge lab.db st5-early.db 2>back.txt
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "acquisition $a5: status 'incomplete' in the case, 'running'" back.txt ||
+    fail "an older snapshot overwrote a finished acquisition (exit $rc): $(cat back.txt)"
+"$CASEDB" custody check --case-db lab.db >check.txt || fail "custody check at the end: $(cat check.txt)"
 echo "PASS: merge"
