@@ -392,7 +392,6 @@ done:
     "f.id, f.partition_id, f.evidence_id, a.hostname, e.label, p.prefix, p.fs_type, f.path, "      \
     "f.link, f.inode, f.name_type, f.meta_type, f.mode, f.uid, f.gid, f.size, f.flags, f.atime, "  \
     "f.mtime, f.ctime, f.crtime, f.md5, f.sha256, f.ioc_name"
-#define TL_ROW_NCOLS 24
 
 static const char *
 tl_text(sqlite3_stmt *st, int col)
@@ -481,94 +480,72 @@ done:
     return rc;
 }
 
-static int
-tl_events_query(struct casedb *db, int64_t evidence_id, int64_t from, int64_t to, int unset,
-                int (*cb)(void *ctx, const struct tl_event *e), void *ctx, struct custody_err *err)
+int
+timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
+                           int (*cb)(void *ctx, const struct tl_row *r), void *ctx,
+                           struct custody_err *err)
 {
     sqlite3_stmt *st = NULL;
-    struct tl_row r, last;
-    struct tl_event ev;
+    struct tl_row r;
     int rc;
 
-    /* Names that occur on more than one row, and the last such row (see tl_event). */
-    if ((rc = tl_exec(db,
-                      "CREATE TEMP TABLE IF NOT EXISTS tl_last (partition_id, path, fl, link, "
-                      "last_id); DELETE FROM temp.tl_last;"
-                      "CREATE INDEX IF NOT EXISTS temp.tl_last_i ON tl_last (partition_id, path)",
-                      err, "cannot create temporary table")) < 0)
-        return rc;
-    if ((rc = db_prepare(db, &st,
-                         "INSERT INTO temp.tl_last SELECT partition_id, path, flags & 21, link, "
-                         "max(id) FROM files WHERE ?1 = 0 OR evidence_id = ?1 GROUP BY "
-                         "partition_id, path, flags & 21, link HAVING count(*) > 1",
-                         err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, evidence_id);
-    rc = db_exec_stmt(db, st, err, "cannot find repeated names");
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc < 0)
-        return rc;
-
-#define TL_EV_SQL(where)                                                                           \
-    "SELECT ev.ts, ev.kind, ev.flags, " TL_ROW_COLS ", l.name_type, l.meta_type, l.mode, l.uid, "  \
-    "l.gid, l.size, l.id FROM events ev JOIN files f ON f.id = ev.file_id JOIN partitions p ON "   \
-    "p.id = f.partition_id JOIN evidence e ON e.id = ev.evidence_id JOIN assets a ON a.id = "      \
-    "e.asset_id LEFT JOIN temp.tl_last d ON d.partition_id = f.partition_id AND d.path = f.path "  \
-    "AND d.fl = (f.flags & 21) AND d.link IS f.link LEFT JOIN files l ON l.id = d.last_id "        \
-    "WHERE " where " AND ev.source = 'fs' AND ev.ts >= ?2 AND ev.ts < ?3 ORDER BY ev.ts"
-#define TL_UNSET_SQL                                                                               \
-    "SELECT 0, '', f.flags, " TL_ROW_COLS ", l.name_type, l.meta_type, l.mode, l.uid, "            \
-    "l.gid, l.size, l.id FROM files f JOIN partitions p ON "                                       \
-    "p.id = f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a ON a.id = "       \
-    "e.asset_id LEFT JOIN temp.tl_last d ON d.partition_id = f.partition_id AND d.path = f.path "  \
-    "AND d.fl = (f.flags & 21) AND d.link IS f.link LEFT JOIN files l ON l.id = d.last_id "        \
-    "WHERE (?1 = 0 OR f.evidence_id = ?1) AND ?2 <= ?3 AND (f.atime IS NULL OR f.mtime IS NULL "   \
-    "OR f.ctime IS NULL OR f.crtime IS NULL) AND NOT (f.atime IS NULL AND f.mtime IS NULL AND "    \
-    "f.ctime IS NULL AND f.crtime IS NULL) ORDER BY f.id"
+    /* Only what a body line needs: one evidence's rows need no join at all
+     * beyond the partition prefix, which is looked up once per partition. */
     rc = db_prepare(db, &st,
-                    unset             ? TL_UNSET_SQL
-                    : evidence_id > 0 ? TL_EV_SQL("ev.evidence_id = ?1")
-                                      : TL_EV_SQL("?1 = 0"),
+                    "SELECT f.partition_id, (SELECT p.prefix FROM partitions p WHERE p.id = "
+                    "f.partition_id), f.path, f.link, f.inode, f.name_type, f.meta_type, f.mode, "
+                    "f.uid, f.gid, f.size, f.flags, f.atime, f.mtime, f.ctime, f.crtime, f.md5, "
+                    "(SELECT a.hostname FROM evidence e JOIN assets a ON a.id = e.asset_id WHERE "
+                    "e.id = f.evidence_id AND ?1 = 0), (SELECT e.label FROM evidence e WHERE "
+                    "e.id = f.evidence_id AND ?1 = 0) FROM files f WHERE ?1 = 0 OR "
+                    "f.evidence_id = ?1 ORDER BY f.id",
                     err);
-#undef TL_EV_SQL
-#undef TL_UNSET_SQL
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, evidence_id);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
+    sqlite3_bind_int64(st, 1, evidence_id > 0 ? evidence_id : 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *kind = tl_text(st, 1);
-        if (!kind || !*kind)
-            kind = "?";
-        int lc = 3 + TL_ROW_NCOLS;
-        tl_fill_row(st, 3, &r);
-        ev.ts = sqlite3_column_int64(st, 0);
-        ev.kind = kind[0];
-        ev.flags = (unsigned)sqlite3_column_int(st, 2);
-        ev.row = &r;
-        ev.last = &r;
-        if (sqlite3_column_type(st, lc + 6) != SQLITE_NULL &&
-            sqlite3_column_int64(st, lc + 6) != r.file_id) {
-            last = r;
-            last.f.name_type = sqlite3_column_int(st, lc);
-            if (sqlite3_column_type(st, lc + 1) == SQLITE_NULL) {
-                last.f.meta_type = -1;
-                last.f.mode = last.f.uid = last.f.gid = last.f.size = 0;
-            } else {
-                last.f.meta_type = sqlite3_column_int(st, lc + 1);
-                last.f.mode = sqlite3_column_int64(st, lc + 2);
-                last.f.uid = sqlite3_column_int64(st, lc + 3);
-                last.f.gid = sqlite3_column_int64(st, lc + 4);
-                last.f.size = sqlite3_column_int64(st, lc + 5);
-            }
-            ev.last = &last;
+        memset(&r, 0, sizeof(r));
+        r.partition_id = sqlite3_column_int64(st, 0);
+        r.prefix = tl_text(st, 1);
+        if (!r.prefix)
+            r.prefix = "";
+        r.f.path = sqlite3_column_blob(st, 2);
+        r.f.path_len = (size_t)sqlite3_column_bytes(st, 2);
+        if (!r.f.path)
+            r.f.path = "";
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            r.f.link = sqlite3_column_blob(st, 3);
+            r.f.link_len = (size_t)sqlite3_column_bytes(st, 3);
+            if (!r.f.link)
+                r.f.link = "";
         }
-        if ((rc = cb(ctx, &ev)) != 0)
+        r.f.inode = tl_text(st, 4);
+        if (!r.f.inode)
+            r.f.inode = "0";
+        r.f.name_type = sqlite3_column_int(st, 5);
+        if (sqlite3_column_type(st, 6) == SQLITE_NULL) {
+            r.f.meta_type = -1;
+        } else {
+            r.f.meta_type = sqlite3_column_int(st, 6);
+            r.f.mode = sqlite3_column_int64(st, 7);
+            r.f.uid = sqlite3_column_int64(st, 8);
+            r.f.gid = sqlite3_column_int64(st, 9);
+            r.f.size = sqlite3_column_int64(st, 10);
+        }
+        r.f.flags = (unsigned)sqlite3_column_int(st, 11);
+        for (int i = 0; i < 4; i++) {
+            if (sqlite3_column_type(st, 12 + i) != SQLITE_NULL) {
+                r.f.time[i] = sqlite3_column_int64(st, 12 + i);
+                r.f.time_set |= 1u << i;
+            }
+        }
+        r.f.md5 = tl_text(st, 16);
+        r.host = tl_text(st, 17);
+        r.label = tl_text(st, 18);
+        if ((rc = cb(ctx, &r)) != 0)
             goto done;
     }
-    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read events");
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read files");
 done:
     sqlite3_finalize(st);
     return rc;
@@ -579,15 +556,40 @@ timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from,
                            int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
                            struct custody_err *err)
 {
-    return tl_events_query(db, evidence_id, from, to, 0, cb, ctx, err);
-}
+    sqlite3_stmt *st = NULL;
+    struct tl_row r;
+    struct tl_event ev;
+    int rc;
 
-int
-timeline_fs_unset_foreach(struct casedb *db, int64_t evidence_id,
-                          int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
-                          struct custody_err *err)
-{
-    return tl_events_query(db, evidence_id, 0, 0, 1, cb, ctx, err);
+#define TL_EV_SQL(where)                                                                           \
+    "SELECT ev.ts, ev.kind, ev.flags, " TL_ROW_COLS " FROM events ev JOIN files f ON f.id = "      \
+    "ev.file_id JOIN partitions p ON p.id = f.partition_id JOIN evidence e ON e.id = "             \
+    "ev.evidence_id JOIN assets a ON a.id = e.asset_id WHERE " where " AND ev.source = 'fs' AND "  \
+    "ev.ts >= ?2 AND ev.ts < ?3 ORDER BY ev.ts"
+    rc = db_prepare(db, &st,
+                    evidence_id > 0 ? TL_EV_SQL("ev.evidence_id = ?1") : TL_EV_SQL("?1 = 0"), err);
+#undef TL_EV_SQL
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, evidence_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = tl_text(st, 1);
+        if (!kind || !*kind)
+            kind = "?";
+        tl_fill_row(st, 3, &r);
+        ev.ts = sqlite3_column_int64(st, 0);
+        ev.kind = kind[0];
+        ev.flags = (unsigned)sqlite3_column_int(st, 2);
+        ev.row = &r;
+        if ((rc = cb(ctx, &ev)) != 0)
+            goto done;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read events");
+done:
+    sqlite3_finalize(st);
+    return rc;
 }
 
 void

@@ -93,26 +93,24 @@ int timeline_files_foreach(struct casedb *db, int64_t evidence_id,
                            int (*cb)(void *ctx, const struct tl_row *r), void *ctx,
                            struct custody_err *err);
 
+/* The same with only what a body line needs (path, link, inode, types, mode,
+ * uid, gid, size, flags, times, md5; prefix; host and label when evidence_id is
+ * 0): the fast path of the body and mactime exports. */
+int timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
+                               int (*cb)(void *ctx, const struct tl_row *r), void *ctx,
+                               struct custody_err *err);
+
 struct tl_event {
     int64_t ts; /* ns UTC */
     char kind;  /* m a c b */
     unsigned flags;
     const struct tl_row *row; /* the file */
-    /* mactime keeps, for each file name, the attributes of the last body line with
-     * that name: set when an earlier row shares this row's name, else == row. */
-    const struct tl_row *last;
 };
 
 /* File-system events of evidence_id (0: all) with from <= ts < to, ordered by ts. */
 int timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from, int64_t to,
                                int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
                                struct custody_err *err);
-
-/* Files rows with some times set and some unset (mactime lists the unset ones at
- * time 0), in load order; e->ts is 0 and e->kind '?': look at row->f.time_set. */
-int timeline_fs_unset_foreach(struct casedb *db, int64_t evidence_id,
-                              int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
-                              struct custody_err *err);
 
 /* Number of partitions per status of an evidence item (for summaries). */
 struct tl_partition_info {

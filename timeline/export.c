@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "mactime.h"
 #include "tsk_adapter.h"
 
 #include <stdlib.h>
@@ -110,11 +111,6 @@ struct export_ctx {
     struct strbuf sb, prefix;
     int64_t lines;
     int io_error;
-    /* mactime */
-    struct mac_entry *group, *side;
-    size_t ngroup, capgroup, nside, capside, side_next;
-    uint32_t cur_sec;
-    int have_group;
 };
 
 static int
@@ -150,274 +146,6 @@ body_row(void *ctx, const struct tl_row *r)
     timeline_body_line(&x->sb, row_prefix(x, r), &r->f);
     x->lines++;
     return export_flush(x, 0);
-}
-
-/* ---- mactime ---- */
-
-struct mac_entry {
-    uint32_t sec;
-    unsigned macb; /* 1 m, 2 a, 4 c, 8 b */
-    char *inode;
-    char *name; /* body-file name field */
-    size_t name_len;
-    char *other; /* "size,ls,uid,gid" fields, ready to print */
-};
-
-static int
-mac_cmp(const void *pa, const void *pb)
-{
-    const struct mac_entry *a = pa, *b = pb;
-    int c;
-    size_t n;
-
-    if (a->sec != b->sec)
-        return a->sec < b->sec ? -1 : 1;
-    if ((c = strcmp(a->inode, b->inode)) != 0)
-        return c;
-    n = a->name_len < b->name_len ? a->name_len : b->name_len;
-    if ((c = memcmp(a->name, b->name, n)) != 0)
-        return c;
-    return a->name_len < b->name_len ? -1 : a->name_len > b->name_len ? 1 : 0;
-}
-
-static void
-mac_entry_free(struct mac_entry *e)
-{
-    free(e->inode);
-    free(e->name);
-    free(e->other);
-}
-
-static unsigned
-mac_bit(char kind)
-{
-    switch (kind) {
-    case 'm':
-        return 1;
-    case 'a':
-        return 2;
-    case 'c':
-        return 4;
-    case 'b':
-        return 8;
-    default:
-        return 0;
-    }
-}
-
-static void
-mac_push(struct mac_entry **v, size_t *n, size_t *cap, struct export_ctx *x,
-         const struct tl_event *e, uint32_t sec, unsigned bit)
-{
-    struct mac_entry *m;
-    struct strbuf t = STRBUF_INIT;
-    const struct tl_file *o = &e->last->f;
-    char mode[16];
-
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 1024;
-        struct mac_entry *grown = realloc(*v, *cap * sizeof(**v));
-        if (!grown)
-            abort();
-        *v = grown;
-    }
-    m = &(*v)[(*n)++];
-    m->sec = sec;
-    m->macb = bit;
-    if (!(m->inode = strdup(e->row->f.inode)))
-        abort();
-    timeline_body_name(&t, row_prefix(x, e->row), &e->row->f);
-    m->name_len = t.len;
-    m->name = strbuf_detach(&t, NULL);
-    tsk_mode_string(mode, o->name_type, o->meta_type, (uint32_t)o->mode);
-    if (o->meta_type < 0)
-        strbuf_addf(&t, "0,.,%s,0,0", mode);
-    else
-        strbuf_addf(&t, "%lld,.,%s,%llu,%llu", (long long)o->size, mode,
-                    (unsigned long long)(uint64_t)o->uid, (unsigned long long)(uint64_t)o->gid);
-    m->other = strbuf_detach(&t, NULL);
-}
-
-static const char *const mac_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const mac_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static void
-mac_date(struct strbuf *sb, uint32_t sec)
-{
-    struct tm tm;
-    time_t t = (time_t)sec;
-
-    if (sec == 0 || !localtime_r(&t, &tm)) {
-        strbuf_addstr(sb, "Xxx Xxx 00 0000 00:00:00");
-        return;
-    }
-    strbuf_addf(sb, "%s %s %02d %04d %02d:%02d:%02d", mac_days[tm.tm_wday], mac_months[tm.tm_mon],
-                tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* Print one second's entries the way mactime does: sorted by "time,inode,name",
- * the same key merged into one line with its m/a/c/b letters. */
-static void
-mac_flush_group(struct export_ctx *x)
-{
-    struct strbuf date = STRBUF_INIT;
-
-    /* entries of the side list (rare times, unset times) for this second */
-    while (x->side_next < x->nside && x->side[x->side_next].sec == x->cur_sec) {
-        struct mac_entry *s = &x->side[x->side_next++];
-        if (x->ngroup == x->capgroup) {
-            x->capgroup = x->capgroup ? x->capgroup * 2 : 1024;
-            struct mac_entry *grown = realloc(x->group, x->capgroup * sizeof(*grown));
-            if (!grown)
-                abort();
-            x->group = grown;
-        }
-        x->group[x->ngroup++] = *s;
-        memset(s, 0, sizeof(*s));
-    }
-    if (!x->ngroup)
-        return;
-    qsort(x->group, x->ngroup, sizeof(*x->group), mac_cmp);
-    mac_date(&date, x->cur_sec);
-    for (size_t i = 0; i < x->ngroup;) {
-        struct mac_entry *e = &x->group[i];
-        unsigned bits = 0;
-        size_t j = i;
-        const char *o = e->other;
-        const char *size_end = strchr(o, ',');
-        while (j < x->ngroup && mac_cmp(&x->group[j], e) == 0)
-            bits |= x->group[j++].macb;
-        /* mactime: Date,Size,Type,Mode,UID,GID,Meta,File Name */
-        strbuf_addstr(&x->sb, date.buf);
-        strbuf_addch(&x->sb, ',');
-        strbuf_add(&x->sb, o, (size_t)(size_end - o));
-        strbuf_addch(&x->sb, ',');
-        strbuf_addch(&x->sb, (bits & 1) ? 'm' : '.');
-        strbuf_addch(&x->sb, (bits & 2) ? 'a' : '.');
-        strbuf_addch(&x->sb, (bits & 4) ? 'c' : '.');
-        strbuf_addch(&x->sb, (bits & 8) ? 'b' : '.');
-        strbuf_addstr(&x->sb, size_end + 2); /* skip ",." */
-        strbuf_addch(&x->sb, ',');
-        strbuf_addstr(&x->sb, e->inode);
-        strbuf_addstr(&x->sb, ",\"");
-        for (size_t k = 0; k < e->name_len; k++) {
-            if (e->name[k] == '"')
-                strbuf_addch(&x->sb, '"');
-            strbuf_addch(&x->sb, e->name[k]);
-        }
-        strbuf_addstr(&x->sb, "\"\n");
-        x->lines++;
-        for (; i < j; i++)
-            mac_entry_free(&x->group[i]);
-    }
-    x->ngroup = 0;
-    strbuf_release(&date);
-    export_flush(x, 0);
-}
-
-/* Move on to second sec (or, final, to the end): print the current group and
- * every side-list second before sec. */
-static void
-mac_advance(struct export_ctx *x, uint32_t sec, int final)
-{
-    if (x->have_group && !final && sec == x->cur_sec)
-        return;
-    if (x->have_group) {
-        mac_flush_group(x);
-        x->have_group = 0;
-    }
-    while (x->side_next < x->nside && (final || x->side[x->side_next].sec < sec)) {
-        x->cur_sec = x->side[x->side_next].sec;
-        mac_flush_group(x);
-    }
-    if (!final) {
-        x->cur_sec = sec;
-        x->have_group = 1;
-    }
-}
-
-/* All four times print as 0: mactime skips the line. */
-static int
-mac_all_zero(const struct tl_file *f)
-{
-    if (f->meta_type < 0)
-        return 1;
-    for (int i = 0; i < 4; i++)
-        if (body_sec(f, i))
-            return 0;
-    return 1;
-}
-
-static int
-mac_event(void *ctx, const struct tl_event *e)
-{
-    struct export_ctx *x = ctx;
-    uint32_t sec = (uint32_t)(e->ts / NS_PER_S); /* 0 <= ts < 2^32 s here */
-
-    if (sec == 0 && mac_all_zero(&e->row->f))
-        return 0;
-    mac_advance(x, sec, 0);
-    mac_push(&x->group, &x->ngroup, &x->capgroup, x, e, sec, mac_bit(e->kind));
-    return x->io_error;
-}
-
-/* Times outside [1970, 2106): fls prints them truncated to 32 bits. */
-static int
-mac_side_event(void *ctx, const struct tl_event *e)
-{
-    struct export_ctx *x = ctx;
-    int64_t sec = e->ts / NS_PER_S;
-
-    if (e->ts % NS_PER_S < 0)
-        sec--;
-    if (mac_all_zero(&e->row->f))
-        return 0;
-    mac_push(&x->side, &x->nside, &x->capside, x, e, (uint32_t)sec, mac_bit(e->kind));
-    return 0;
-}
-
-/* Unset times of a file with other times set: mactime lists them at 0. */
-static int
-mac_unset_event(void *ctx, const struct tl_event *e)
-{
-    struct export_ctx *x = ctx;
-    static const char kinds[4] = {'a', 'm', 'c', 'b'};
-
-    if (mac_all_zero(&e->row->f))
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (!(e->row->f.time_set & (1u << i)))
-            mac_push(&x->side, &x->nside, &x->capside, x, e, 0, mac_bit(kinds[i]));
-    return 0;
-}
-
-static int
-mac_sec_cmp(const void *pa, const void *pb)
-{
-    const struct mac_entry *a = pa, *b = pb;
-    return a->sec < b->sec ? -1 : a->sec > b->sec;
-}
-
-static int
-export_mactime(struct casedb *db, int64_t evidence_id, struct export_ctx *x,
-               struct custody_err *err)
-{
-    const int64_t lim32 = 4294967296LL * NS_PER_S;
-    int rc;
-
-    strbuf_addstr(&x->sb, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
-    if ((rc = timeline_fs_unset_foreach(db, evidence_id, mac_unset_event, x, err)) < 0 ||
-        (rc = timeline_fs_events_foreach(db, evidence_id, INT64_MIN, 0, mac_side_event, x, err)) <
-            0 ||
-        (rc = timeline_fs_events_foreach(db, evidence_id, lim32, INT64_MAX, mac_side_event, x,
-                                         err)) < 0)
-        return rc;
-    qsort(x->side, x->nside, sizeof(*x->side), mac_sec_cmp);
-    if ((rc = timeline_fs_events_foreach(db, evidence_id, 0, lim32, mac_event, x, err)) < 0)
-        return rc;
-    mac_advance(x, 0, 1);
-    return rc;
 }
 
 /* ---- JSON lines ---- */
@@ -491,10 +219,10 @@ timeline_export(struct casedb *db, int64_t evidence_id, enum timeline_format fmt
     strbuf_init(&x.prefix);
     switch (fmt) {
     case TIMELINE_FMT_BODY:
-        rc = timeline_files_foreach(db, evidence_id, body_row, &x, err);
+        rc = timeline_body_rows_foreach(db, evidence_id, body_row, &x, err);
         break;
     case TIMELINE_FMT_MACTIME:
-        rc = export_mactime(db, evidence_id, &x, err);
+        rc = mactime_export(db, evidence_id, out, &x.lines, err);
         break;
     case TIMELINE_FMT_JSONL:
     default:
@@ -504,12 +232,6 @@ timeline_export(struct casedb *db, int64_t evidence_id, enum timeline_format fmt
     }
     if (rc > 0 || (rc == 0 && export_flush(&x, 1)) || (rc == 0 && fflush(out) != 0))
         rc = custody_err_set(err, CUSTODY_ERR_IO, "cannot write the export");
-    for (size_t i = 0; i < x.ngroup; i++)
-        mac_entry_free(&x.group[i]);
-    for (size_t i = 0; i < x.nside; i++)
-        mac_entry_free(&x.side[i]);
-    free(x.group);
-    free(x.side);
     strbuf_release(&x.sb);
     strbuf_release(&x.prefix);
     if (lines_out)

@@ -3,12 +3,14 @@
 # `custody-timeline export --format body` equals the set of lines of
 # `fls -o OFFSET -r -m PREFIX` over its partitions (PREFIX '/' for a file system
 # without a partition table, '/p<slot>/' per partition as mmls numbers it,
-# '/p<slot>/p<sub>/' inside a BSD label, '/v<n>/' per APFS volume).
+# '/p<slot>/p<sub>/' inside a BSD label, '/v<n>/' per APFS volume); and the
+# mactime export equals `mactime -b BODY -d` over that body file, byte for byte.
 set -uo pipefail
 bin=${CUSTODY_BIN:?}
 data=${CUSTODY_TESTDATA:-}
 [ -n "$data" ] && [ -d "$data/images" ] || { echo "skip: no testdata"; exit 77; }
-command -v fls >/dev/null && command -v mmls >/dev/null || { echo "skip: no sleuthkit"; exit 77; }
+command -v fls >/dev/null && command -v mmls >/dev/null && command -v mactime >/dev/null ||
+    { echo "skip: no sleuthkit"; exit 77; }
 export TZ=UTC
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -66,6 +68,17 @@ check() { # name image...
         fail=1
     else
         echo "  ok $name: $(wc -l <"$tmp/ours.txt") lines equal fls (build exit $rc)"
+    fi
+    # And the mactime export equals mactime over that body file.
+    "$bin/custody-timeline" export --case-db "$tmp/case.db" --evidence "parity/$name" \
+        --format body >"$tmp/b.body"
+    mactime -b "$tmp/b.body" -d >"$tmp/ref.csv"
+    "$bin/custody-timeline" export --case-db "$tmp/case.db" --evidence "parity/$name" \
+        --format mactime >"$tmp/ours.csv"
+    if ! cmp -s "$tmp/ref.csv" "$tmp/ours.csv"; then
+        echo "FAIL $name: mactime export differs from mactime -b BODY -d"
+        diff "$tmp/ref.csv" "$tmp/ours.csv" | head -10
+        fail=1
     fi
     checked=$((checked + 1))
 }
