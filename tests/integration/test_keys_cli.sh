@@ -109,6 +109,21 @@ expect_status 2 custody-casedb custody add --action note --evidence sda --key bo
 assert_contains err "not registered"
 [ "$(count)" = 2 ] || fail "an unregistered key wrote an entry"
 expect_status 0 custody-casedb custody check
+
+# Self-revocation: the key signs its own key-revoked entry, then can sign nothing.
+expect_status 2 custody-casedb examiner revoke --key-id 0000000000000000 --key ann.key --passphrase-file p1
+assert_contains err "no examiner"
+expect_status 0 custody-casedb examiner revoke --key-id "$keyid" --key ann.key --passphrase-file p1 \
+  --reason "left the team"
+expect_status 0 custody-casedb custody log --json
+python3 -c 'import json,sys; d=json.load(open("out")); e=d[-1]; assert e["action"]=="key-revoked" and e["details"].startswith("revoked key "+sys.argv[1]), e' "$keyid" \
+  || fail "no key-revoked entry"
+expect_status 0 custody-casedb examiner list --json
+python3 -c 'import json; d=json.load(open("out")); assert d[0]["revoked_at"], d' || fail "revocation time not recorded"
+expect_status 2 custody-casedb custody add --action note --evidence sda --key ann.key --passphrase-file p1
+assert_contains err "revoked"
+expect_status 2 custody-casedb examiner revoke --key-id "$keyid" --key ann.key --passphrase-file p1
+expect_status 0 custody-casedb custody check
 echo "keys: all checks passed"
 
 # The passphrase from a terminal (a pty made by script(1)): asked twice, never echoed.
