@@ -26,6 +26,11 @@ casedb_log_writer_open(struct casedb_log_writer **out, struct casedb *db, struct
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
     w->db = db;
     strbuf_init(&w->tmp);
+    /* bulk loading: a larger page cache for the events indexes */
+    if ((rc = sqlite3_exec(db->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL)) != SQLITE_OK) {
+        free(w);
+        return db_fail(db, rc, err, "cannot set up bulk loading");
+    }
     if ((rc =
              db_prepare(db, &w->ins_source,
                         "INSERT INTO log_sources (evidence_id, partition_id, path, inode, type, tz,"

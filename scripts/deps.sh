@@ -9,7 +9,7 @@ PACKAGES=(
   zlib1g-dev libisal-dev libdeflate-dev libbz2-dev liblzma-dev
   e2fsprogs dosfstools mtools fdisk util-linux minisign
   xz-utils unzip bzip2 gzip python3 python3-rdflib libclang-rt-14-dev chromium
-  dc3dd hyperfine
+  dc3dd hyperfine time
 )
 
 missing=()
