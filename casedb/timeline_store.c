@@ -152,10 +152,22 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
                          "UPDATE events SET partition_id = NULL WHERE partition_id IN "
                          "(SELECT id FROM partitions WHERE evidence_id = ?1)",
                          evidence_id, err, "cannot unlink events from old partitions")) < 0 ||
+        /* logs found inside the old partitions are parsed again by this build
+         * (docs/logs.md); logs ingested from outside an image have no partition */
+        (rc =
+             tl_exec_id(db,
+                        "DELETE FROM events WHERE log_source_id IN (SELECT id FROM log_sources "
+                        "WHERE partition_id IN (SELECT id FROM partitions WHERE evidence_id = ?1))",
+                        evidence_id, err, "cannot delete old log events")) < 0 ||
         (rc = tl_exec_id(db,
-                         "UPDATE log_sources SET partition_id = NULL WHERE partition_id IN "
+                         "DELETE FROM parse_warnings WHERE log_source_id IN (SELECT id FROM "
+                         "log_sources WHERE partition_id IN (SELECT id FROM partitions WHERE "
+                         "evidence_id = ?1))",
+                         evidence_id, err, "cannot delete old parse warnings")) < 0 ||
+        (rc = tl_exec_id(db,
+                         "DELETE FROM log_sources WHERE partition_id IN "
                          "(SELECT id FROM partitions WHERE evidence_id = ?1)",
-                         evidence_id, err, "cannot unlink log sources from old partitions")) < 0 ||
+                         evidence_id, err, "cannot delete old log sources")) < 0 ||
         (rc = tl_exec_id(db, "DELETE FROM events WHERE evidence_id = ?1 AND source = 'fs'",
                          evidence_id, err, "cannot delete old file-system events")) < 0 ||
         (rc = tl_exec_id(db, "DELETE FROM files WHERE evidence_id = ?1", evidence_id, err,

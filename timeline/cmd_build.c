@@ -1,5 +1,6 @@
 /* custody-timeline build: walk every file system of an image into the case database. */
 #include "cmd.h"
+#include "logs_hook.h"
 
 #include "cli.h"
 #include "json.h"
@@ -13,7 +14,7 @@
 static const char build_usage[] =
     "Usage: custody-timeline build --case-db CASE.db --evidence [HOST/]LABEL\n"
     "                              [--asset HOST] [--hash-files] [--ioc FILE]\n"
-    "                              [--no-logs] [--time-limit SECONDS]\n"
+    "                              [--no-logs] [--tz ZONE] [--time-limit SECONDS]\n"
     "                              [--max-events N] IMAGE...\n"
     "\n"
     "Walk every partition of IMAGE (an E01 set: first segment or all; a raw image;\n"
@@ -33,6 +34,7 @@ static const char build_usage[] =
     "                         hash per line, optional name after it); implies\n"
     "                         --hash-files\n"
     "      --no-logs          do not parse the logs found in the file systems\n"
+    "      --tz ZONE          zone of log records that carry none (default UTC)\n"
     "      --time-limit S     per-partition time limit (default 1800 s)\n"
     "      --max-events N     per-partition event limit (default 200000000)\n"
     "      --json             one JSON summary on stdout\n"
@@ -43,7 +45,8 @@ static const char build_usage[] =
     "(recorded with its error; the rest was loaded), 2 nothing recorded.\n";
 
 static void
-build_json(struct strbuf *sb, const struct timeline_build_result *r, int status)
+build_json(struct strbuf *sb, const struct timeline_build_result *r,
+           const struct timeline_logs_counts *lc, int status)
 {
     struct json_writer w;
 
@@ -63,6 +66,11 @@ build_json(struct strbuf *sb, const struct timeline_build_result *r, int status)
     json_kv_int(&w, "iocs_loaded", (int64_t)r->iocs_loaded);
     json_kv_int(&w, "ioc_files", r->ioc_files);
     json_kv_int(&w, "skipped", r->skipped);
+    json_kv_int(&w, "log_files", lc->files);
+    json_kv_int(&w, "log_events", lc->events);
+    json_kv_int(&w, "log_warnings", lc->warnings);
+    json_kv_int(&w, "log_partial", lc->partial);
+    json_kv_int(&w, "log_failed", lc->failed);
     json_kv_double(&w, "seconds", r->seconds);
     json_key(&w, "partitions");
     json_begin_array(&w);
@@ -96,7 +104,8 @@ build_json(struct strbuf *sb, const struct timeline_build_result *r, int status)
 }
 
 static void
-build_text(struct strbuf *sb, const struct timeline_build_result *r)
+build_text(struct strbuf *sb, const struct timeline_build_result *r,
+           const struct timeline_logs_counts *lc)
 {
     for (size_t i = 0; i < r->n_parts; i++) {
         const struct tl_partition_info *p = &r->parts[i];
@@ -123,6 +132,10 @@ build_text(struct strbuf *sb, const struct timeline_build_result *r)
     if (r->iocs_loaded)
         strbuf_addf(sb, "; %lld files match the %zu iocs", (long long)r->ioc_files, r->iocs_loaded);
     strbuf_addch(sb, '\n');
+    if (lc->files)
+        strbuf_addf(sb, "%lld logs parsed: %lld events, %lld parse warnings, %lld not readable\n",
+                    (long long)lc->files, (long long)lc->events, (long long)lc->warnings,
+                    (long long)lc->failed);
     if (r->skipped)
         strbuf_addf(sb, "incomplete: %d partition(s) failed or hit a limit (see above)\n",
                     r->skipped);
@@ -138,6 +151,7 @@ cmd_build(int argc, char **argv)
         {"hash-files", no_argument, NULL, 'H'},
         {"ioc", required_argument, NULL, 'I'},
         {"no-logs", no_argument, NULL, 'L'},
+        {"tz", required_argument, NULL, 'z'},
         {"time-limit", required_argument, NULL, 'T'},
         {"max-events", required_argument, NULL, 'M'},
         {"json", no_argument, NULL, 'j'},
@@ -153,6 +167,9 @@ cmd_build(int argc, char **argv)
     struct strbuf sb = STRBUF_INIT;
     const char *evidence = NULL;
     char *label = NULL;
+    const char *log_tz_name_opt = NULL;
+    struct timeline_logs *logs = NULL;
+    struct timeline_logs_counts lc = {0};
     uint64_t v;
     int opt, rc, status;
 
@@ -178,6 +195,9 @@ cmd_build(int argc, char **argv)
             break;
         case 'L':
             o.no_logs = 1;
+            break;
+        case 'z':
+            log_tz_name_opt = optarg;
             break;
         case 'T':
         case 'M':
@@ -213,27 +233,42 @@ cmd_build(int argc, char **argv)
     o.progress = !ctx.quiet && !ctx.json && isatty(STDERR_FILENO);
     o.argc = argc;
     o.argv = argv;
+    if (!o.no_logs) { /* the log parsers read the logs found in the walk */
+        if ((rc = timeline_logs_new(&logs, log_tz_name_opt, &err)) < 0) {
+            free(label);
+            return rc == CUSTODY_ERR_USAGE ? cli_usage_error(TIMELINE_PROG " build", "%s", err.msg)
+                                           : cmd_fail(&ctx, &err);
+        }
+        o.content = timeline_logs_hook(logs);
+    }
     if ((rc = cmd_open_db(&ctx, &db, 0)) != 0) {
+        timeline_logs_free(logs);
         free(label);
         return rc;
     }
     cli_catch_interrupts();
+    memset(&r, 0, sizeof(r));
     rc = timeline_build(db, &o, &r, &err);
     if (rc < 0) {
         status = cmd_fail(&ctx, &err);
         goto done;
     }
-    status = r.skipped ? EXIT_NOT_OK : EXIT_CHECKED_OUT;
+    if (logs)
+        timeline_logs_get_counts(logs, &lc);
+    /* a log that could not be read is an incomplete result; parse warnings are
+     * stored and counted, not a failure of the build */
+    status = r.skipped || lc.failed ? EXIT_NOT_OK : EXIT_CHECKED_OUT;
     if (ctx.json) {
-        build_json(&sb, &r, status);
+        build_json(&sb, &r, &lc, status);
         cmd_print_json(&sb);
     } else if (!ctx.quiet) {
-        build_text(&sb, &r);
+        build_text(&sb, &r, &lc);
         fputs(sb.buf, stdout);
     }
 done:
     timeline_build_result_release(&r);
     strbuf_release(&sb);
+    timeline_logs_free(logs); /* before the database: it holds statements */
     casedb_close(db);
     free(label);
     return status;

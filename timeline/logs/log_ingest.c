@@ -183,6 +183,33 @@ done:
 }
 
 int
+log_ingest_error(struct log_ingest_result *res, struct casedb_log_writer *w,
+                 const struct log_ingest_opts *opts, const void *path, size_t path_len,
+                 const char *inode, const char *reason, struct custody_err *err)
+{
+    struct casedb_log_source src;
+    int64_t deleted;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    res->type = opts->type ? opts->type : "unknown";
+    res->status = "error";
+    snprintf(res->error, sizeof(res->error), "%s", reason);
+    src.evidence_id = opts->evidence_id;
+    src.partition_id = opts->partition_id;
+    src.path.p = path;
+    src.path.n = path_len;
+    src.inode = inode;
+    src.type = res->type;
+    src.tz = log_tz_name(opts->tz);
+    if ((rc = casedb_log_source_replace(w, &src, &deleted, err)) < 0 ||
+        (rc = casedb_log_source_add(w, &src, &res->source_id, err)) < 0)
+        return rc;
+    return casedb_log_source_finish(w, res->source_id, res->type, 0, 0, 0, "error", res->error,
+                                    err);
+}
+
+int
 log_path_wanted(const char *path)
 {
     static const char *const patterns[] = {

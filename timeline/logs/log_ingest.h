@@ -36,6 +36,11 @@ int log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w
                       const char *inode, int64_t mtime, const uint8_t *data, size_t len,
                       struct custody_err *err);
 
+/* Record a log that could not be read (res->status "error", reason given). */
+int log_ingest_error(struct log_ingest_result *res, struct casedb_log_writer *w,
+                     const struct log_ingest_opts *opts, const void *path, size_t path_len,
+                     const char *inode, const char *reason, struct custody_err *err);
+
 /* 1 when a path inside a file system names a log `build` should parse
  * (/var/log/auth.log*, secure*, syslog*, messages*, wtmp*, apache2/, nginx/,
  * dpkg.log*, apt/history.log*, audit/audit.log*, /root/.bash_history,
