@@ -419,6 +419,8 @@ out:
     return rc;
 }
 
+/* Our outcomes in UCO's ActionStatusTypeVocab (Complete/Finish, Error, Fail, Ongoing,
+ * Pending, Success, Unknown). */
 static const char *
 action_status(const char *s)
 {
@@ -426,14 +428,14 @@ action_status(const char *s)
         return "Unknown";
     if (!strcmp(s, "running"))
         return "Ongoing";
-    if (!strcmp(s, "complete") || !strcmp(s, "pass"))
-        return "Complete";
-    if (!strcmp(s, "incomplete"))
+    if (!strcmp(s, "complete"))
+        return "Complete/Finish";
+    if (!strcmp(s, "pass"))
+        return "Success";
+    if (!strcmp(s, "incomplete") || !strcmp(s, "interrupted") || !strcmp(s, "cannot-check"))
         return "Error";
     if (!strcmp(s, "failed") || !strcmp(s, "fail"))
-        return "Failed";
-    if (!strcmp(s, "interrupted"))
-        return "Aborted";
+        return "Fail";
     return "Unknown";
 }
 

@@ -124,6 +124,10 @@ for a in actions:
     tool = g.value(a, ACT.instrument)
     check((tool, RDF.type, TOOL.Tool) in g, f"instrument {tool} is not a Tool")
     check(g.value(tool, TOOL.version) is not None or True, "")
+VOCAB = {"Complete/Finish", "Error", "Fail", "Ongoing", "Pending", "Success", "Unknown"}
+for a in actions:
+    st = g.value(a, ACT.actionStatus)
+    check(st is None or str(st) in VOCAB, f"action status {st} not in ActionStatusTypeVocab")
 for a in actions:
     if str(g.value(a, CORE.name)) == "acquisition":
         check(g.value(a, ACT.endTime) is not None, f"acquisition {a} without end time")
