@@ -716,7 +716,9 @@ verify_clearance(struct report *r, const struct case_options *o, struct custody_
     if (rc < 0)
         goto out;
     clearance_conditions(r, &cr, err);
-    report_finish(r);
+    /* the verification first ('verified' entries), then the clearance on top of it */
+    if ((rc = case_record(r, &cr, "clearance", err)) < 0)
+        goto out;
     if (r->exit_code == 0) {
         struct custody_entry ent;
         struct custody_new e = {"cleared",
@@ -739,7 +741,7 @@ verify_clearance(struct report *r, const struct case_options *o, struct custody_
             casedb_rollback(cr.db);
             goto out;
         }
-        report_add(r, "clearance", "cleared", CHECK_PASS, "trusted signature (verifier key)",
+        report_add(r, "clearance", "cleared", CHECK_PASS, "signed by the verifier's key",
                    "asset '%s' is cleared for decommissioning: custody entry %lld, signed by %s",
                    o->asset, (long long)ent.seq, cr.key_id);
         custody_entry_release(&ent);
@@ -748,7 +750,6 @@ verify_clearance(struct report *r, const struct case_options *o, struct custody_
                    "asset '%s' is NOT cleared for decommissioning: see the failures above",
                    o->asset);
     }
-    rc = case_record(r, &cr, "clearance", err);
 out:
     if (cr.db && cr.run_id)
         casedb_run_end(cr.db, cr.run_id, rc < 0 ? EXIT_FAILED : r->exit_code, NULL);

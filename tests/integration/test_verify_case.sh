@@ -127,6 +127,10 @@ n=$(sqlite3 case.db "SELECT count(*) FROM verifications WHERE kind='clearance' A
 [ "$n" = 1 ] || fail "clearance not recorded ($n)"
 $C custody log >log.txt
 assert_contains log.txt "cleared"
+# the second examiner's 'verified' entry comes before the 'cleared' one
+v=$(grep -n ' verified web01/sda by=Bob' log.txt | tail -1 | cut -d: -f1)
+c=$(grep -n ' cleared web01' log.txt | cut -d: -f1)
+[ -n "$v" ] && [ -n "$c" ] && [ "$v" -lt "$c" ] || { cat log.txt; fail "verified/cleared order"; }
 expect_status 0 $C asset decommission web01 --key bob.key
 [ "$(sqlite3 case.db "SELECT status FROM assets WHERE hostname='web01'")" = decommissioned ] ||
   fail "asset not decommissioned"
