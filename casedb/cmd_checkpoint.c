@@ -86,8 +86,10 @@ cmd_checkpoint(int argc, char **argv)
         return status;
     if ((status = cmd_load_key(&ctx, &key, key_path, pass_file)) != 0)
         goto out;
-    if (custody_check(db, NULL, &r, &err) < 0)
-        goto fail;
+    if (custody_check(db, NULL, &r, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
     if (r.n_findings) {
         custody_err_set(&err, CUSTODY_ERR,
                         "the custody log is broken (%zu findings, first: %s): "
@@ -97,15 +99,20 @@ cmd_checkpoint(int argc, char **argv)
         status = EXIT_NOT_OK;
         goto out;
     }
-    if (casedb_begin(db, &err) < 0)
-        goto fail;
+    if (casedb_begin(db, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
     if (custody_checkpoint_make(db, key, &cp, &err) < 0 ||
         custody_checkpoint_write(&cp, out, &err) < 0) {
         casedb_rollback(db);
-        goto fail;
+        status = cmd_fail(&ctx, &err);
+        goto out;
     }
-    if (casedb_commit(db, &err) < 0)
-        goto fail;
+    if (casedb_commit(db, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
     if (ctx.json) {
         struct json_writer w;
         json_init(&w, &sb, 1);
@@ -125,9 +132,6 @@ cmd_checkpoint(int argc, char **argv)
         fputs(sb.len ? sb.buf : "", stdout);
     }
     status = EXIT_CHECKED_OUT;
-    goto out;
-fail:
-    status = cmd_fail(&ctx, &err);
 out:
     custody_report_release(&r);
     custody_checkpoint_release(&cp);

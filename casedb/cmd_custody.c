@@ -256,11 +256,15 @@ cmd_custody(int argc, char **argv)
     }
     /* Key files first: a bad key or passphrase writes nothing. */
     for (size_t i = 0; i < n_tk; i++)
-        if (sign_pubkey_read(&trusted[i], tk_paths[i], &err) < 0)
-            goto fail;
+        if (sign_pubkey_read(&trusted[i], tk_paths[i], &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
     for (; loaded_cp < n_cp; loaded_cp++)
-        if (custody_checkpoint_read(&cps[loaded_cp], cp_paths[loaded_cp], &err) < 0)
-            goto fail;
+        if (custody_checkpoint_read(&cps[loaded_cp], cp_paths[loaded_cp], &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
     if ((status = cmd_open_db(&ctx, &db, strcmp(action, "add") ? CASEDB_READONLY : 0)) != 0)
         goto out;
     status = EXIT_FAILED;
@@ -270,12 +274,16 @@ cmd_custody(int argc, char **argv)
     status = EXIT_FAILED;
     if (!strcmp(action, "add")) {
         struct custody_entry e = {0};
-        if (casedb_evidence_resolve(db, n.asset, n.evidence, &ev, &err) < 0)
-            goto fail;
+        if (casedb_evidence_resolve(db, n.asset, n.evidence, &ev, &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
         n.asset = ev.hostname;
         n.evidence = ev.label;
-        if (custody_append(db, &n, key, &e, &err) < 0)
-            goto fail;
+        if (custody_append(db, &n, key, &e, &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
         if (ctx.json) {
             struct json_writer w;
             json_init(&w, &sb, 1);
@@ -290,8 +298,10 @@ cmd_custody(int argc, char **argv)
     } else if (!strcmp(action, "log")) {
         struct custody_entry *list = NULL;
         size_t count = 0;
-        if (custody_list(db, &list, &count, &err) < 0)
-            goto fail;
+        if (custody_list(db, &list, &count, &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
         if (ctx.json) {
             struct json_writer w;
             json_init(&w, &sb, 1);
@@ -322,14 +332,13 @@ cmd_custody(int argc, char **argv)
         co.n_trusted = n_tk;
         co.checkpoints = cps;
         co.n_checkpoints = n_cp;
-        if (custody_check(db, &co, &r, &err) < 0)
-            goto fail;
+        if (custody_check(db, &co, &r, &err) < 0) {
+            status = cmd_fail(&ctx, &err);
+            goto out;
+        }
         status = print_report(&ctx, &r);
         custody_report_release(&r);
     }
-    goto out;
-fail:
-    status = cmd_fail(&ctx, &err);
 out:
     for (size_t i = 0; i < loaded_cp; i++)
         custody_checkpoint_release(&cps[i]);

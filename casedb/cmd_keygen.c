@@ -86,22 +86,30 @@ cmd_keygen(int argc, char **argv)
     if (access(kpath.buf, F_OK) == 0 || access(ppath.buf, F_OK) == 0) {
         custody_err_set(&err, CUSTODY_ERR_EXISTS, "refusing to overwrite existing key file '%s'",
                         access(kpath.buf, F_OK) == 0 ? kpath.buf : ppath.buf);
-        goto fail;
+        status = cmd_fail(&ctx, &err);
+        goto out;
     }
     if (!unencrypted &&
-        sign_passphrase_get(&pass, &passlen, &src, "Passphrase for the new key: ", 1, &err) < 0)
-        goto fail;
-    if (sign_keygen(&key, &err) < 0)
-        goto fail;
+        sign_passphrase_get(&pass, &passlen, &src, "Passphrase for the new key: ", 1, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
+    if (sign_keygen(&key, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
     sign_seckey_public(key, &pub);
     if (unencrypted)
         fprintf(stderr, "%s: warning: the secret key '%s' is stored WITHOUT a passphrase\n",
                 CASEDB_PROG, kpath.buf);
-    if (sign_seckey_write(key, kpath.buf, unencrypted ? NULL : pass, passlen, &err) < 0)
-        goto fail;
+    if (sign_seckey_write(key, kpath.buf, unencrypted ? NULL : pass, passlen, &err) < 0) {
+        status = cmd_fail(&ctx, &err);
+        goto out;
+    }
     if (sign_pubkey_write(&pub, ppath.buf, &err) < 0) {
         unlink(kpath.buf);
-        goto fail;
+        status = cmd_fail(&ctx, &err);
+        goto out;
     }
     minisign_key_id_hex(hex, pub.key_id);
     if (ctx.json) {
@@ -126,9 +134,6 @@ cmd_keygen(int argc, char **argv)
         fputs(out.buf, stdout);
     }
     status = EXIT_CHECKED_OUT;
-    goto out;
-fail:
-    status = cmd_fail(&ctx, &err);
 out:
     sign_passphrase_free(pass, passlen);
     sign_seckey_free(key);

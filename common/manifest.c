@@ -396,12 +396,66 @@ out:
     return rc;
 }
 
+/* Where the parser stands between lines. */
+struct parse_state {
+    size_t lineno;     /* 1-based number of the current line */
+    size_t next_field; /* index in fields[] the next key line may not precede */
+    size_t n_tags;     /* checksum lines seen */
+};
+
+/* One line (without its LF). On error *why names the problem. */
+static int
+parse_line(struct manifest *m, struct parse_state *ps, const char *line, size_t llen,
+           const char **why)
+{
+    const char *colon;
+    size_t klen, f;
+    int rc;
+
+    if (memchr(line, '\r', llen) || memchr(line, '\0', llen)) {
+        *why = "control character in line";
+        return CUSTODY_ERR_FORMAT;
+    }
+    if (ps->n_tags || (llen >= 7 && !memcmp(line, "SHA256 ", 7)) ||
+        (llen >= 8 && !memcmp(line, "\\SHA256 ", 8))) {
+        if ((rc = parse_tag_line(m, ps->n_tags, line, llen, why)) < 0)
+            return rc;
+        ps->n_tags++;
+        return 0;
+    }
+    colon = memchr(line, ':', llen);
+    if (!colon || (size_t)(colon - line) + 1 >= llen || colon[1] != ' ') {
+        *why = "expected 'key: value'";
+        return CUSTODY_ERR_FORMAT;
+    }
+    klen = (size_t)(colon - line);
+    for (f = 0; f < N_FIELDS; f++)
+        if (strlen(fields[f].key) == klen && !memcmp(fields[f].key, line, klen))
+            break;
+    if (f == N_FIELDS) {
+        *why = "unknown key";
+        return CUSTODY_ERR_FORMAT;
+    }
+    if (ps->lineno == 1 && fields[f].kind != F_VERSION) {
+        *why = "the first line must be 'custody-manifest: " MANIFEST_VERSION "'";
+        return CUSTODY_ERR_FORMAT;
+    }
+    /* Repeated kinds may repeat; everything else appears at most once, in order. */
+    if (f < ps->next_field &&
+        !(f + 1 == ps->next_field && (fields[f].kind == F_RANGE || fields[f].kind == F_FILE))) {
+        *why = "field out of order or repeated";
+        return CUSTODY_ERR_FORMAT;
+    }
+    ps->next_field = f + 1;
+    return parse_value(m, &fields[f], colon + 2, llen - klen - 2, why);
+}
+
 int
 manifest_parse(struct manifest *m, const char *text, size_t len, struct custody_err *err)
 {
     struct strbuf again = STRBUF_INIT;
-    size_t pos = 0, lineno = 0, next_field = 0, n_tags = 0;
-    const char *why = NULL;
+    struct parse_state ps = {0, 0, 0};
+    size_t pos = 0;
     int rc = 0;
 
     memset(m, 0, sizeof(*m));
@@ -411,73 +465,29 @@ manifest_parse(struct manifest *m, const char *text, size_t len, struct custody_
     }
     while (pos < len) {
         const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-        size_t llen, klen;
-        const char *colon;
+        const char *why = "invalid";
 
-        lineno++;
+        ps.lineno++;
         if (!nl) {
-            why = "line is not terminated by a newline";
-            rc = CUSTODY_ERR_FORMAT;
-            goto bad_line;
+            rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                                 "manifest line %zu: line is not terminated by a newline",
+                                 ps.lineno);
+            goto fail;
         }
-        llen = (size_t)(nl - line);
-        pos += llen + 1;
-        if (memchr(line, '\r', llen) || memchr(line, '\0', llen)) {
-            why = "control character in line";
-            rc = CUSTODY_ERR_FORMAT;
-            goto bad_line;
-        }
-        if (n_tags || (llen >= 7 && !memcmp(line, "SHA256 ", 7)) ||
-            (llen >= 8 && !memcmp(line, "\\SHA256 ", 8))) {
-            if ((rc = parse_tag_line(m, n_tags, line, llen, &why)) < 0)
-                goto bad_line;
-            n_tags++;
-            continue;
-        }
-        colon = memchr(line, ':', llen);
-        if (!colon || (size_t)(colon - line) + 1 >= llen || colon[1] != ' ') {
-            why = "expected 'key: value'";
-            rc = CUSTODY_ERR_FORMAT;
-            goto bad_line;
-        }
-        klen = (size_t)(colon - line);
-        {
-            size_t f = N_FIELDS;
-            for (size_t i = 0; i < N_FIELDS; i++)
-                if (strlen(fields[i].key) == klen && !memcmp(fields[i].key, line, klen)) {
-                    f = i;
-                    break;
-                }
-            if (f == N_FIELDS) {
-                why = "unknown key";
-                rc = CUSTODY_ERR_FORMAT;
-                goto bad_line;
-            }
-            if (lineno == 1 && fields[f].kind != F_VERSION) {
-                why = "the first line must be 'custody-manifest: " MANIFEST_VERSION "'";
-                rc = CUSTODY_ERR_FORMAT;
-                goto bad_line;
-            }
-            /* Repeated kinds may repeat; everything else appears at most once, in order. */
-            if (f < next_field &&
-                !(f + 1 == next_field && (fields[f].kind == F_RANGE || fields[f].kind == F_FILE))) {
-                why = "field out of order or repeated";
-                rc = CUSTODY_ERR_FORMAT;
-                goto bad_line;
-            }
-            next_field = f + 1;
-            if ((rc = parse_value(m, &fields[f], colon + 2, llen - klen - 2, &why)) < 0)
-                goto bad_line;
+        pos += (size_t)(nl - line) + 1;
+        if ((rc = parse_line(m, &ps, line, (size_t)(nl - line), &why)) < 0) {
+            custody_err_set(err, rc, "manifest line %zu: %s", ps.lineno, why);
+            goto fail;
         }
     }
-    if (lineno == 0) {
+    if (ps.lineno == 0) {
         rc = custody_err_set(err, CUSTODY_ERR_FORMAT, "manifest is empty");
         goto fail;
     }
-    if (n_tags != m->n_files) {
+    if (ps.n_tags != m->n_files) {
         rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
                              "manifest lists %zu files but has %zu checksum lines", m->n_files,
-                             n_tags);
+                             ps.n_tags);
         goto fail;
     }
     /* Numbers and times are always written, so their lines must be present: the
@@ -498,8 +508,6 @@ manifest_parse(struct manifest *m, const char *text, size_t len, struct custody_
     }
     strbuf_release(&again);
     return 0;
-bad_line:
-    custody_err_set(err, rc, "manifest line %zu: %s", lineno, why ? why : "invalid");
 fail:
     strbuf_release(&again);
     manifest_release(m);
