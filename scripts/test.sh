@@ -17,7 +17,8 @@ echo "== ctest"
 echo "== build (ASan+UBSan)"
 bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCUSTODY_SANITIZE=ON
 echo "== ctest under ASan+UBSan"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# verify_asan_link_order=0: fault-injection tests LD_PRELOAD their own library
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$root/build-asan" && ctest --output-on-failure -j2 --timeout 1800)
