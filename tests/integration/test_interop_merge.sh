@@ -50,6 +50,10 @@ merge lab.db st1.db >m1b.txt || fail "second merge failed"
 grep -q 'nothing changed' m1b.txt || fail "second merge did not say nothing changed: $(cat m1b.txt)"
 sqlite3 lab.db .dump >after.sql
 cmp -s before.sql after.sql || fail "merging twice changed the database: $(diff before.sql after.sql | head)"
+# A station file whose name needs URI escaping ('?', '#', '%', space) is the same database.
+sqlite3 st1.db ".backup 'st 1?x=#%41.db'"
+merge lab.db 'st 1?x=#%41.db' >weird.txt || fail "merge of a file with an odd name: $(cat weird.txt)"
+grep -q 'nothing changed' weird.txt || fail "odd file name: $(cat weird.txt)"
 
 merge lab.db st2.db -q || fail "merge of station 2 failed"
 [ "$(q lab.db "SELECT count(*) FROM acquisitions")" = 4 ] || fail "not 4 acquisitions"
