@@ -11,6 +11,10 @@ for c in mkfs.ext4 debugfs sfdisk; do
     command -v $c >/dev/null || { echo "SKIP: $c missing" >&2; exit 77; }
 done
 
+# custody-timeline's own tests check it for leaks; here it only makes the data, so a
+# leak of its (or TSK's) must not fail the merge test under ASan.
+timeline() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$TIMELINE" "$@"; }
+
 cd "$WORK"
 bash "$CUSTODY_SRC/scripts/make-server-disk.sh" server.img 16 >/dev/null 2>&1 ||
     { echo "SKIP: make-server-disk.sh could not build an image here" >&2; exit 77; }
@@ -19,7 +23,7 @@ station st1.db lab.db "Alice Examiner"
 "$ACQUIRE" server.img --output web01 --format raw --case-db st1.db --asset web01 \
     --evidence sda --examiner "Alice Examiner" -q || fail "custody-acquire of the server disk"
 custody_append st1.db acquired web01 sda "Alice Examiner" "server disk"
-"$TIMELINE" build --case-db st1.db --evidence web01/sda web01.raw >build.txt 2>&1 ||
+timeline build --case-db st1.db --evidence web01/sda web01.raw >build.txt 2>&1 ||
     fail "timeline build: $(cat build.txt)"
 n_events=$(q st1.db "SELECT count(*) FROM events")
 [ "$n_events" -gt 10 ] || fail "station timeline has only $n_events events"
@@ -28,7 +32,7 @@ n_events=$(q st1.db "SELECT count(*) FROM events")
 station st0.db lab.db "Bob Examiner"
 "$ACQUIRE" server.img --output other --format raw --case-db st0.db --asset db01 \
     --evidence sda --examiner "Bob Examiner" -q
-"$TIMELINE" build --case-db st0.db --evidence db01/sda other.raw >/dev/null 2>&1
+timeline build --case-db st0.db --evidence db01/sda other.raw >/dev/null 2>&1
 merge lab.db st0.db -q || fail "merge of station 0"
 merge lab.db st1.db --json >m.json || fail "merge of the timeline station: $(cat m.json)"
 grep -q "\"events\": $n_events" m.json || fail "not all $n_events events merged: $(cat m.json)"
@@ -41,8 +45,8 @@ done
 [ "$(q lab.db "SELECT count(*) FROM events v LEFT JOIN files f ON f.id = v.file_id
     WHERE v.file_id IS NOT NULL AND (f.id IS NULL OR f.evidence_id <> v.evidence_id
     OR (v.partition_id IS NOT NULL AND f.partition_id IS NOT v.partition_id))")" = 0 ] || fail "merged events point at the wrong files"
-"$TIMELINE" export --case-db st1.db --evidence web01/sda --format body >st.body
-"$TIMELINE" export --case-db lab.db --evidence web01/sda --format body >lab.body
+timeline export --case-db st1.db --evidence web01/sda --format body >st.body
+timeline export --case-db lab.db --evidence web01/sda --format body >lab.body
 [ -s st.body ] || fail "empty body file"
 cmp -s st.body lab.body || fail "the lab's timeline of web01 differs: $(diff st.body lab.body | head -5)"
 
