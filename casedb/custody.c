@@ -601,6 +601,32 @@ cp_line(const char **p, const char *end, const char *key, char *out, size_t max)
     return 0;
 }
 
+/* Exactly n lowercase hex digits. */
+static int
+lower_hex(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* 8-4-4-4-12 lowercase hex. */
+static int
+uuid_like(const char *s)
+{
+    if (strlen(s) != CASEDB_UUID_LEN)
+        return 0;
+    for (int i = 0; i < CASEDB_UUID_LEN; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !lower_hex((char[]){s[i], 0}, 1))
+            return 0;
+    }
+    return 1;
+}
+
 int
 custody_checkpoint_parse(struct custody_checkpoint *out, const char *statement, size_t len,
                          const char *minisig, size_t siglen, struct custody_err *err)
@@ -620,7 +646,9 @@ custody_checkpoint_parse(struct custody_checkpoint *out, const char *statement, 
         cp_line(&p, end, "key-id", out->key_id, sizeof(out->key_id)) ||
         cp_line(&p, end, "created-at", created, sizeof(created)) || p != end ||
         cli_parse_u64(entries, &n) < 0 || n == 0 || n > INT64_MAX ||
-        custody_parse_time(created, &out->created_at) < 0) {
+        custody_parse_time(created, &out->created_at) < 0 || !lower_hex(out->head_hash, 64) ||
+        !lower_hex(out->key_id, MINISIGN_KEY_ID_HEX - 1) || !uuid_like(out->case_uuid) ||
+        !uuid_like(out->chain)) {
         rc = custody_err_set(err, CUSTODY_ERR_FORMAT, "not a custody checkpoint statement");
         goto fail;
     }
