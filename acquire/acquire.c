@@ -370,7 +370,8 @@ log_start(struct run *r)
 {
     const struct acquire_opts *o = r->o;
     struct strbuf sb = STRBUF_INIT;
-    static const char *const kinds[] = {"file", "block device", "stream"};
+    static const char *const kinds[] = {"file", "block device", "stream",
+                                        "remote (custody-acquire --send)"};
 
     acq_log_line(&r->log, "custody-acquire %s: acquisition %s started", CUSTODY_VERSION, r->uuid);
     cli_argv_string(&sb, o->argc, o->argv);
@@ -537,7 +538,21 @@ verify(struct run *r, char **paths, size_t n)
             acq_log_kv(&r->log, "SHA-256", hex[HASH_SHA256]);
         }
     }
-    if (o->verify_source) {
+    if (r->src.kind == SOURCE_REMOTE) {
+        /* The sender hashed what it read; we hashed what arrived. */
+        const char *rpath = NULL, *h[HASH_COUNT];
+        int ok = remote_result(&r->src, &rpath, &h);
+        for (int i = 0; ok && i < HASH_COUNT; i++)
+            ok = !strcmp(h[i], res->hash[i]);
+        res->verify_source = ok ? "pass" : "fail";
+        acq_log_line(&r->log, "hashes computed by the sender: %s",
+                     ok ? "EQUAL (PASS)" : "DIFFERENT (FAIL)");
+        if (h[0]) {
+            acq_log_kv(&r->log, "sender MD5", h[HASH_MD5]);
+            acq_log_kv(&r->log, "sender SHA-1", h[HASH_SHA1]);
+            acq_log_kv(&r->log, "sender SHA-256", h[HASH_SHA256]);
+        }
+    } else if (o->verify_source) {
         if (r->src.kind == SOURCE_STREAM) {
             acq_log_line(&r->log, "verification of the source: skipped (a stream cannot be "
                                   "read twice)");
@@ -564,7 +579,7 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
 {
     const struct acquire_opts *o = r->o;
     struct acquire_result *res = r->res;
-    static const char *const kinds[] = {"file", "block-device", "stream"};
+    static const char *const kinds[] = {"file", "block-device", "stream", "remote"};
     struct manifest m;
     struct strbuf cmd = STRBUF_INIT, libs = STRBUF_INIT, tool = STRBUF_INIT;
     int rc;
@@ -597,6 +612,12 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
     m.description = (char *)o->description;
     m.notes = (char *)o->notes;
     m.source = (char *)o->source;
+    if (r->src.kind == SOURCE_REMOTE) {
+        const char *rpath = NULL, *h[HASH_COUNT];
+        remote_result(&r->src, &rpath, &h);
+        if (rpath)
+            m.source = (char *)rpath;
+    }
     m.source_type = (char *)kinds[r->src.kind];
     m.device_vendor = r->src.vendor;
     m.device_model = r->src.model;
@@ -688,7 +709,14 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     }
     if ((rc = source_open(&r.src, o->source, o->stream_size, o, &r.warnings, err)) < 0)
         goto out;
-    r.evidence_label = strdup(o->evidence ? o->evidence : default_label(o->source));
+    const char *label_from = o->source;
+    if (r.src.kind == SOURCE_REMOTE) {
+        const char *rpath = NULL, *h[HASH_COUNT];
+        remote_result(&r.src, &rpath, &h);
+        if (rpath)
+            label_from = rpath;
+    }
+    r.evidence_label = strdup(o->evidence ? o->evidence : default_label(label_from));
     if (!r.evidence_label) {
         rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
         goto out;
@@ -780,6 +808,12 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
                      (unsigned long long)r.bad.v[i].first_sector,
                      (unsigned long long)(r.bad.v[i].first_sector + r.bad.v[i].count - 1),
                      (unsigned long long)r.bad.v[i].count);
+    if (run_rc == 0 && st.complete && r.src.kind == SOURCE_REMOTE) {
+        /* Unreadable ranges of the last block and the end frame are still in the pipe. */
+        run_rc = remote_finish(&r.src, &r.bad, err);
+        if (run_rc < 0)
+            st.failed = 1;
+    }
     if (run_rc == 0 && st.complete) {
         memcpy(res->hash, st.hash, sizeof(st.hash));
         rc = sink_close(r.sink, 1, &r.bad, (const char(*)[HASH_HEX_MAX])res->hash, err);

@@ -25,8 +25,9 @@ enum acquire_format {
 typedef void (*acquire_progress_fn)(void *ctx, uint64_t done, uint64_t total, uint64_t bad_sectors);
 
 struct acquire_opts {
-    const char *source; /* block device, regular file, or "-" for stdin */
-    const char *output; /* BASE */
+    const char *source;  /* block device, regular file, or "-" for stdin */
+    const char *receive; /* a --send stream to read ("-": stdin); source is then unused */
+    const char *output;  /* BASE */
     enum acquire_format format;
     uint64_t segment_size; /* bytes; 0: E01 2 GiB, raw unsplit */
     int segment_size_set;  /* raw: split only when asked */
@@ -78,6 +79,12 @@ struct acquire_result {
  * and marked partial) or NULL when nothing was started or recorded. */
 int acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct custody_err *err);
 void acquire_result_release(struct acquire_result *res);
+
+/* custody-acquire --send: read o->source with the same bad-sector handling and write
+ * a framed stream (identity, data, unreadable ranges, hashes) to out_fd, for
+ * --receive on the examiner's station. Returns 0 all sent, 1 sent with unreadable
+ * sectors, negative when it could not finish (an error frame was sent if possible). */
+int acquire_send(const struct acquire_opts *o, int out_fd, struct custody_err *err);
 
 /* The exit status for a result: 0 complete and verified, 1 finished but with
  * unreadable sectors or a failed verification, 2 not done. */

@@ -22,6 +22,7 @@ enum source_kind {
     SOURCE_FILE,
     SOURCE_BLOCK,
     SOURCE_STREAM,
+    SOURCE_REMOTE, /* a framed stream from custody-acquire --send */
 };
 
 struct acquire_source {
@@ -36,8 +37,23 @@ struct acquire_source {
     int mounted;                   /* mounted read-write and allowed */
     int readonly_set;              /* BLKROSET done */
     unsigned retries;
-    uint64_t stream_pos; /* bytes consumed from a stream */
+    uint64_t stream_pos;         /* bytes consumed from a stream */
+    struct remote_state *remote; /* SOURCE_REMOTE */
 };
+
+/* ---- the framed stream between --send and --receive (stream.c) ---- */
+struct remote_state;
+/* Read the stream's header from fd and fill the source's identity. */
+int remote_open(struct acquire_source *s, int fd, struct custody_err *err);
+void remote_close(struct acquire_source *s);
+ssize_t remote_read(struct acquire_source *s, uint8_t *buf, size_t len, struct range_list *bad,
+                    struct custody_err *err);
+/* The sender's path and hashes, once its end frame arrived (1), else 0. */
+int remote_result(const struct acquire_source *s, const char **path,
+                  const char *(*hash)[HASH_COUNT]);
+/* After the last data: read the frames left (unreadable ranges of the last block, the
+ * end frame). A stream longer than it said, or without its end: negative. */
+int remote_finish(struct acquire_source *s, struct range_list *bad, struct custody_err *err);
 
 /* Open read-only and learn the identity. */
 int source_open(struct acquire_source *s, const char *path, uint64_t stream_size,

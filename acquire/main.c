@@ -32,6 +32,10 @@ static const char usage[] =
     "  -b, --chunk-sectors N      sectors per E01 chunk (default 64; raised for media\n"
     "                             over 4 TiB to stay under libewf's chunk limit)\n"
     "      --force                replace existing outputs of BASE (recorded in the log)\n"
+    "Remote (over ssh):\n"
+    "      --send                 on the server: read SOURCE, write a framed stream\n"
+    "                             (identity, data, unreadable ranges, hashes) to stdout\n"
+    "      --receive STREAM       on the station: acquire from such a stream ('-': stdin)\n"
     "Source:\n"
     "  -s, --size BYTES           size of a stream on standard input (optional)\n"
     "  -r, --retries N            re-reads of a failing region (default 2)\n"
@@ -75,6 +79,8 @@ enum {
     OPT_VERSION,
     OPT_KEY,
     OPT_PASSFILE,
+    OPT_SEND,
+    OPT_RECEIVE,
 };
 
 struct ui {
@@ -229,6 +235,8 @@ acquire_main(int argc, char **argv, char **orig)
         {"asset", required_argument, NULL, OPT_ASSET},
         {"evidence", required_argument, NULL, OPT_EVIDENCE},
         {"key", required_argument, NULL, OPT_KEY},
+        {"send", no_argument, NULL, OPT_SEND},
+        {"receive", required_argument, NULL, OPT_RECEIVE},
         {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
         {"no-verify-image", no_argument, NULL, OPT_NO_VERIFY},
         {"verify-source", no_argument, NULL, OPT_VERIFY_SOURCE},
@@ -242,7 +250,7 @@ acquire_main(int argc, char **argv, char **orig)
     struct acquire_result res;
     struct custody_err err = {0};
     struct ui ui = {0};
-    int opt, json = 0, quiet = 0, rc, status;
+    int opt, json = 0, quiet = 0, send = 0, rc, status;
     uint64_t v;
 
     acquire_opts_init(&o);
@@ -325,6 +333,12 @@ acquire_main(int argc, char **argv, char **orig)
         case OPT_EVIDENCE:
             o.evidence = optarg;
             break;
+        case OPT_SEND:
+            send = 1;
+            break;
+        case OPT_RECEIVE:
+            o.receive = optarg;
+            break;
         case OPT_KEY:
             o.key_path = optarg;
             break;
@@ -357,11 +371,35 @@ acquire_main(int argc, char **argv, char **orig)
             return cli_usage_error(PROG, "invalid option");
         }
     }
-    if (optind >= argc)
-        return cli_usage_error(PROG, "no SOURCE given");
-    if (optind + 1 < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind + 1]);
-    o.source = argv[optind];
+    if (o.receive) {
+        if (send || optind < argc)
+            return cli_usage_error(PROG, "--receive STREAM takes no SOURCE and no --send");
+        o.source = o.receive;
+    } else {
+        if (optind >= argc)
+            return cli_usage_error(PROG, "no SOURCE given");
+        if (optind + 1 < argc)
+            return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind + 1]);
+        o.source = argv[optind];
+    }
+    if (send) {
+        if (o.output)
+            return cli_usage_error(PROG, "--send writes to standard output: no --output");
+        if (isatty(STDOUT_FILENO))
+            return cli_usage_error(PROG, "--send writes a binary stream: redirect or pipe it");
+        signal(SIGPIPE, SIG_IGN);
+        cli_catch_interrupts();
+        rc = acquire_send(&o, STDOUT_FILENO, &err);
+        if (rc < 0) {
+            struct strbuf sb = STRBUF_INIT;
+            strbuf_addstr(&sb, PROG " --send: ");
+            strbuf_add_safe(&sb, err.msg, strlen(err.msg));
+            fprintf(stderr, "%s\n", sb.buf);
+            strbuf_release(&sb);
+            return EXIT_FAILED;
+        }
+        return rc == 1 ? EXIT_NOT_OK : EXIT_CHECKED_OUT;
+    }
     if (!o.output)
         return cli_usage_error(PROG, "no --output BASE given");
     o.argc = argc;

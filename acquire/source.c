@@ -207,6 +207,18 @@ source_open(struct acquire_source *s, const char *path, uint64_t stream_size,
     s->path = path;
     s->retries = o->retries;
     s->sector_size = 512;
+    if (o->receive) {
+        s->path = o->receive;
+        s->fd = strcmp(o->receive, "-") ? open(o->receive, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+        if (s->fd < 0)
+            return custody_err_errno(err, custody_err_from_errno(errno), errno,
+                                     "cannot open stream '%s'", o->receive);
+        if ((rc = remote_open(s, s->fd, err)) < 0) {
+            source_close(s);
+            return rc;
+        }
+        return 0;
+    }
     if (!strcmp(path, "-")) {
         s->kind = SOURCE_STREAM;
         s->fd = STDIN_FILENO;
@@ -252,6 +264,7 @@ source_close(struct acquire_source *s)
     if (s->fd > STDIN_FILENO)
         close(s->fd);
     s->fd = -1;
+    remote_close(s);
     free(s->vendor);
     free(s->model);
     free(s->serial);
@@ -329,6 +342,8 @@ source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
     size_t done = 0;
     ssize_t n;
 
+    if (s->kind == SOURCE_REMOTE)
+        return remote_read(s, buf, len, bad, err);
     if (s->kind == SOURCE_STREAM) {
         if (s->size_known && s->stream_pos + len > s->size)
             len = (size_t)(s->size - s->stream_pos);
@@ -374,7 +389,7 @@ gone:
 void
 source_identity_json(const struct acquire_source *s, struct strbuf *out)
 {
-    static const char *const kinds[] = {"file", "block-device", "stream"};
+    static const char *const kinds[] = {"file", "block-device", "stream", "remote"};
     struct json_writer w;
 
     json_init(&w, out, 0);
@@ -392,6 +407,12 @@ source_identity_json(const struct acquire_source *s, struct strbuf *out)
         json_kv_bytes(&w, "model", s->model, strlen(s->model));
     if (s->serial)
         json_kv_bytes(&w, "serial", s->serial, strlen(s->serial));
+    if (s->remote) {
+        const char *rpath = NULL, *h[HASH_COUNT];
+        remote_result(s, &rpath, &h);
+        if (rpath)
+            json_kv_bytes(&w, "remote_path", rpath, strlen(rpath));
+    }
     json_kv_bool(&w, "direct_io", s->direct);
     json_kv_bool(&w, "mounted_rw", s->mounted);
     json_kv_bool(&w, "readonly_set", s->readonly_set);

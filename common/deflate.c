@@ -135,6 +135,21 @@ chunk_adler32(const void *data, size_t len)
 #endif
 }
 
+uint32_t
+chunk_crc32(const void *data, size_t len)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    const uint8_t *p = data;
+
+    while (len > 0) {
+        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        c = crc32(c, p, n);
+        p += n;
+        len -= n;
+    }
+    return (uint32_t)c;
+}
+
 long
 chunk_inflate(void *out, size_t cap, const void *in, size_t len)
 {

@@ -33,6 +33,9 @@ const char *chunk_deflate_library(enum deflate_level level);
 /* Adler-32 of data (initial value 1), as EWF stores it after an uncompressed chunk. */
 uint32_t chunk_adler32(const void *data, size_t len);
 
+/* CRC-32 (the zlib/gzip polynomial) of data, for framed streams. */
+uint32_t chunk_crc32(const void *data, size_t len);
+
 /* Inflate a zlib stream (tests, verification): returns the output size or -1. */
 long chunk_inflate(void *out, size_t cap, const void *in, size_t len);
 
