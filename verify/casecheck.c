@@ -217,7 +217,7 @@ check_status(struct report *r, const char *subject, const struct casedb_vacq *a)
 
 static int
 check_recorded_files(struct report *r, const char *subject, const char *dir,
-                     const struct casedb_vacq *a, struct custody_err *err)
+                     const struct casedb_vacq *a, struct image_hashes *h, struct custody_err *err)
 {
     struct strbuf path = STRBUF_INIT;
     int rc = 0;
@@ -228,7 +228,7 @@ check_recorded_files(struct report *r, const char *subject, const char *dir,
                    "the case database records no output files");
     for (size_t i = 0; i < a->n_files && rc == 0; i++) {
         const struct casedb_vfile *f = &a->files[i];
-        char hex[HASH_COUNT][HASH_HEX_MAX];
+        char hex[HASH_HEX_MAX];
         char name[300];
         uint64_t size = 0;
         struct stat st;
@@ -246,13 +246,13 @@ check_recorded_files(struct report *r, const char *subject, const char *dir,
                        (unsigned long long)st.st_size, (long long)f->size);
             continue;
         }
-        rc = hash_file(hex, path.buf, HASH_F_SHA256, &size, err);
+        rc = image_file_sha256(h, path.buf, hex, &size, err);
         if (rc < 0)
             break;
-        if (!f->sha256 || strcmp(f->sha256, hex[HASH_SHA256]) != 0)
+        if (!f->sha256 || strcmp(f->sha256, hex) != 0)
             report_add(r, subject, name, CHECK_FAIL, NULL,
-                       "SHA-256 of '%s' is %s, the case database says %s", path.buf,
-                       hex[HASH_SHA256], f->sha256 ? f->sha256 : "nothing");
+                       "SHA-256 of '%s' is %s, the case database says %s", path.buf, hex,
+                       f->sha256 ? f->sha256 : "nothing");
         else
             report_add(r, subject, name, CHECK_PASS, NULL, "%llu bytes, SHA-256 as recorded",
                        (unsigned long long)size);
@@ -347,7 +347,7 @@ verify_acquisition(struct report *r, struct case_run *cr, size_t idx, const stru
     report_meta(r, subject.buf, "output", a->output_base);
     check_status(r, subject.buf, a);
     acq_dir(&dir, o, a);
-    rc = check_recorded_files(r, subject.buf, dir.buf, a, err);
+    rc = check_recorded_files(r, subject.buf, dir.buf, a, &h, err);
     if (rc < 0)
         goto out;
     check_extra(r, subject.buf, dir.buf, a);

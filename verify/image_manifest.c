@@ -27,6 +27,9 @@ image_hashes_release(struct image_hashes *h)
 {
     if (!h)
         return;
+    for (size_t i = 0; i < h->n_hashed; i++)
+        free(h->hashed[i].path);
+    free(h->hashed);
     free(h->errors);
     for (size_t i = 0; i < h->n_files; i++)
         free(h->files[i]);
@@ -59,6 +62,36 @@ image_hashes_add_error(struct image_hashes *h, uint64_t first, uint64_t count)
     grown[2 * h->n_errors] = first;
     grown[2 * h->n_errors + 1] = count;
     h->n_errors++;
+}
+
+int
+image_file_sha256(struct image_hashes *h, const char *path, char hex[HASH_HEX_MAX], uint64_t *size,
+                  struct custody_err *err)
+{
+    char all[HASH_COUNT][HASH_HEX_MAX];
+    struct image_file_hash *grown;
+    int rc;
+
+    for (size_t i = 0; i < h->n_hashed; i++)
+        if (!strcmp(h->hashed[i].path, path)) {
+            memcpy(hex, h->hashed[i].sha256, HASH_HEX_MAX);
+            *size = h->hashed[i].size;
+            return 0;
+        }
+    if ((rc = hash_file(all, path, HASH_F_SHA256, size, err)) < 0)
+        return rc;
+    memcpy(hex, all[HASH_SHA256], HASH_HEX_MAX);
+    grown = realloc(h->hashed, (h->n_hashed + 1) * sizeof(*grown));
+    if (!grown)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    h->hashed = grown;
+    grown[h->n_hashed].path = strdup(path);
+    if (!grown[h->n_hashed].path)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    grown[h->n_hashed].size = *size;
+    memcpy(grown[h->n_hashed].sha256, hex, HASH_HEX_MAX);
+    h->n_hashed++;
+    return 0;
 }
 
 void
@@ -199,7 +232,7 @@ out:
 
 /* Every file the manifest lists: present, size and SHA-256 as listed. */
 static int
-check_files(struct report *r, const char *subject, const char *dir, const struct image_hashes *h,
+check_files(struct report *r, const char *subject, const char *dir, struct image_hashes *h,
             struct manifest_outcome *out, int *all_ok, struct custody_err *err)
 {
     const struct manifest *m = &out->m;
@@ -212,7 +245,7 @@ check_files(struct report *r, const char *subject, const char *dir, const struct
 
     for (size_t i = 0; i < m->n_files; i++) {
         const struct manifest_file *f = &m->files[i];
-        char hex[HASH_COUNT][HASH_HEX_MAX];
+        char hex[HASH_HEX_MAX];
         uint64_t size = 0;
         struct stat st;
         char name[300];
@@ -231,13 +264,12 @@ check_files(struct report *r, const char *subject, const char *dir, const struct
                        (unsigned long long)st.st_size, (unsigned long long)f->size);
             continue;
         }
-        rc = hash_file(hex, path.buf, HASH_F_SHA256, &size, err);
+        rc = image_file_sha256(h, path.buf, hex, &size, err);
         if (rc < 0)
             break;
-        if (strcmp(hex[HASH_SHA256], f->sha256) != 0)
+        if (strcmp(hex, f->sha256) != 0)
             report_add(r, subject, name, CHECK_FAIL, out->anchor,
-                       "SHA-256 of '%s' is %s, the manifest says %s", path.buf, hex[HASH_SHA256],
-                       f->sha256);
+                       "SHA-256 of '%s' is %s, the manifest says %s", path.buf, hex, f->sha256);
         else
             report_add(r, subject, name, CHECK_PASS, out->anchor, "%llu bytes, SHA-256 %s",
                        (unsigned long long)size, f->sha256);
@@ -330,7 +362,7 @@ check_contents(struct report *r, const char *subject, const struct image_hashes 
 
 int
 manifest_verify(struct report *r, const char *subject, const char *manifest_path,
-                const struct image_hashes *h, const struct keyring *trusted,
+                struct image_hashes *h, const struct keyring *trusted,
                 const struct keyring *db_keys, int require_signature, struct manifest_outcome *out,
                 struct custody_err *err)
 {

@@ -24,12 +24,25 @@ struct image_hashes {
     size_t n_errors;
     char **files; /* the image's files, in order */
     size_t n_files;
+    /* SHA-256 of whole files already computed (so that the database and the
+     * manifest checks read each file once) */
+    struct image_file_hash *hashed;
+    size_t n_hashed;
+};
+
+struct image_file_hash {
+    char *path;
+    uint64_t size;
+    char sha256[HASH_HEX_MAX];
 };
 
 void image_hashes_init(struct image_hashes *h);
 void image_hashes_release(struct image_hashes *h);
 void image_hashes_add_file(struct image_hashes *h, const char *path);
 void image_hashes_add_error(struct image_hashes *h, uint64_t first, uint64_t count);
+/* SHA-256 and size of the file at path, computed once per path. */
+int image_file_sha256(struct image_hashes *h, const char *path, char hex[HASH_HEX_MAX],
+                      uint64_t *size, struct custody_err *err);
 
 enum sig_state {
     SIG_ABSENT = 0,   /* no signature file */
@@ -57,7 +70,7 @@ void manifest_outcome_release(struct manifest_outcome *o);
  * a missing signature with require_signature, or when the manifest says it is
  * signed). Negative: could not run. */
 int manifest_verify(struct report *r, const char *subject, const char *manifest_path,
-                    const struct image_hashes *h, const struct keyring *trusted,
+                    struct image_hashes *h, const struct keyring *trusted,
                     const struct keyring *db_keys, int require_signature,
                     struct manifest_outcome *out, struct custody_err *err);
 

@@ -32,7 +32,9 @@ struct chunk_ref {
      * multiple of the sector size); its stored hashes cover those bytes too. */
     uint32_t cap;
     int compressed;
-    int missing; /* could not be read in full */
+    int missing;       /* could not be read in full */
+    int fd;            /* segment file holding it */
+    uint64_t file_off; /* where in that file */
 };
 
 struct job {
@@ -367,6 +369,47 @@ le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Read the stored chunks of a job: runs of chunks that follow each other in one
+ * file (the usual case: a table's chunks are contiguous) in one pread each. */
+static int
+read_job(struct job *j, const struct ewf_layout *l, struct custody_err *err)
+{
+    size_t i = 0;
+
+    while (i < j->n_chunks) {
+        struct chunk_ref *c = &j->refs[i];
+        size_t k = i + 1, len;
+        ssize_t n;
+
+        if (c->missing || c->stored == 0) {
+            i++;
+            continue;
+        }
+        len = c->stored;
+        while (k < j->n_chunks && !j->refs[k].missing && j->refs[k].stored &&
+               j->refs[k].fd == c->fd && j->refs[k].file_off == c->file_off + len &&
+               j->refs[k].off == c->off + len) {
+            len += j->refs[k].stored;
+            k++;
+        }
+        n = io_pread_full(c->fd, j->in + c->off, len, c->file_off);
+        if (n < 0) {
+            const char *path = "?";
+            for (size_t s = 0; s < l->n_segments; s++)
+                if (l->segments[s].fd == c->fd)
+                    path = l->segments[s].path;
+            return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s' at offset %llu",
+                                     path, (unsigned long long)c->file_off);
+        }
+        /* a short read (the file shrank under us): what is missing is missing */
+        for (size_t m = i; m < k; m++)
+            if (j->refs[m].off + j->refs[m].stored > c->off + (size_t)n)
+                j->refs[m].missing = 1;
+        i = k;
+    }
+    return 0;
+}
+
 int
 scan_ewf(struct scan_result *res, const struct ewf_layout *l, const struct scan_options *opt,
          struct custody_err *err)
@@ -447,19 +490,14 @@ scan_ewf(struct scan_result *res, const struct ewf_layout *l, const struct scan_
                 c->missing = 1;
             } else {
                 c->stored = (uint32_t)(end - off);
-                ssize_t n = io_pread_full(s->fd, j->in + j->in_len, c->stored, off);
-                if (n < 0) {
-                    rc = custody_err_errno(err, CUSTODY_ERR_IO, errno,
-                                           "cannot read '%s' at offset %llu", s->path,
-                                           (unsigned long long)off);
-                    break;
-                }
-                if ((size_t)n != c->stored)
-                    c->missing = 1;
+                c->fd = s->fd;
+                c->file_off = off;
                 j->in_len += c->stored;
             }
             done_bytes += expect;
             if (j->n_chunks == per_job) {
+                if ((rc = read_job(j, l, err)) < 0)
+                    break;
                 publish(&p, j, SLOT_READ);
                 j = NULL;
                 seq++;
@@ -469,8 +507,10 @@ scan_ewf(struct scan_result *res, const struct ewf_layout *l, const struct scan_
         }
     }
     if (rc == 0 && j) {
-        publish(&p, j, SLOT_READ);
-        j = NULL;
+        if ((rc = read_job(j, l, err)) == 0) {
+            publish(&p, j, SLOT_READ);
+            j = NULL;
+        }
     }
     res->chunks = chunk;
 out:
