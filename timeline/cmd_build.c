@@ -167,7 +167,7 @@ cmd_build(int argc, char **argv)
     struct strbuf sb = STRBUF_INIT;
     const char *evidence = NULL;
     char *label = NULL;
-    const char *log_tz_name_opt = NULL;
+    const char *log_tz_name_opt = NULL, *asset_opt = NULL;
     struct timeline_logs *logs = NULL;
     struct timeline_logs_counts lc = {0};
     uint64_t v;
@@ -225,6 +225,7 @@ cmd_build(int argc, char **argv)
         return cli_usage_error(TIMELINE_PROG " build", "--evidence is required");
     if (optind >= argc)
         return cli_usage_error(TIMELINE_PROG " build", "no image given");
+    asset_opt = o.asset;
     if ((rc = cmd_split_evidence(TIMELINE_PROG " build", evidence, &o.asset, &label)) != 0)
         return rc;
     o.evidence = label;
@@ -236,6 +237,8 @@ cmd_build(int argc, char **argv)
     if (!o.no_logs) { /* the log parsers read the logs found in the walk */
         if ((rc = timeline_logs_new(&logs, log_tz_name_opt, &err)) < 0) {
             free(label);
+            if (o.asset != asset_opt) /* HOST/LABEL: the host was allocated */
+                free((char *)o.asset);
             return rc == CUSTODY_ERR_USAGE ? cli_usage_error(TIMELINE_PROG " build", "%s", err.msg)
                                            : cmd_fail(&ctx, &err);
         }
@@ -244,6 +247,8 @@ cmd_build(int argc, char **argv)
     if ((rc = cmd_open_db(&ctx, &db, 0)) != 0) {
         timeline_logs_free(logs);
         free(label);
+        if (o.asset != asset_opt)
+            free((char *)o.asset);
         return rc;
     }
     cli_catch_interrupts();
@@ -271,5 +276,7 @@ done:
     timeline_logs_free(logs); /* before the database: it holds statements */
     casedb_close(db);
     free(label);
+    if (o.asset != asset_opt)
+        free((char *)o.asset);
     return status;
 }
