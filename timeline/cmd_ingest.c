@@ -30,6 +30,8 @@ static const char usage[] =
     "  -t, --type TYPE        parser to use instead of sniffing (see --list-types)\n"
     "  -z, --tz ZONE          zone of times that carry none: UTC (default), +05:30,\n"
     "                         or a tz database name such as Europe/Berlin\n"
+    "  -n, --dry-run          parse and count only; nothing is stored (no --case-db\n"
+    "                         or --evidence needed)\n"
     "      --list-types       list the parsers and exit\n"
     "  -j, --json             one JSON document on stdout\n"
     "  -q, --quiet            no per-file lines\n"
@@ -94,17 +96,12 @@ int
 cmd_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"case-db", required_argument, NULL, 'd'},
-        {"evidence", required_argument, NULL, 'e'},
-        {"asset", required_argument, NULL, 'a'},
-        {"type", required_argument, NULL, 't'},
-        {"tz", required_argument, NULL, 'z'},
-        {"list-types", no_argument, NULL, 'L'},
-        {"json", no_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"case-db", required_argument, NULL, 'd'}, {"evidence", required_argument, NULL, 'e'},
+        {"asset", required_argument, NULL, 'a'},   {"type", required_argument, NULL, 't'},
+        {"tz", required_argument, NULL, 'z'},      {"list-types", no_argument, NULL, 'L'},
+        {"dry-run", no_argument, NULL, 'n'},       {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     struct log_ingest_request req;
     struct log_ingest_summary sum;
@@ -120,7 +117,7 @@ cmd_ingest(int argc, char **argv)
     req.argc = argc;
     req.argv = argv;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:e:a:t:z:jqhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:e:a:t:z:njqhV", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             req.case_db = optarg;
@@ -136,6 +133,9 @@ cmd_ingest(int argc, char **argv)
             break;
         case 'z':
             req.tz = optarg;
+            break;
+        case 'n':
+            req.dry_run = 1;
             break;
         case 'L':
             for (const struct log_parser *const *p = log_parsers(); *p; p++)
@@ -161,10 +161,12 @@ cmd_ingest(int argc, char **argv)
     }
     if (!req.case_db)
         req.case_db = getenv("CUSTODY_CASE_DB");
-    if (!req.case_db || !*req.case_db)
+    if (!req.dry_run && (!req.case_db || !*req.case_db))
         return cli_usage_error(PROG, "no case database: give --case-db CASE.db");
-    if (!req.evidence)
+    if (!req.dry_run && !req.evidence)
         return cli_usage_error(PROG, "no evidence: give --evidence [HOST/]LABEL");
+    if (!req.evidence)
+        req.evidence = "-";
     asset_opt = req.asset;
     if ((rc = cmd_split_evidence(PROG, req.evidence, &req.asset, &label)) != 0)
         return rc;

@@ -45,6 +45,12 @@ assert_contains out "36 files, "
 [ "$(q "SELECT count(*) FROM events WHERE source = 'web' AND tz IS NOT NULL")" = 0 ] ||
   fail "web tz"
 
+# ---- --dry-run: the same counts, nothing stored, no database needed
+before=$(q "SELECT count(*) FROM events")
+expect_status 1 custody-timeline ingest --dry-run "$L"/web/plaso-apache_access.log "$L"/auth/*
+assert_contains out "plaso-apache_access.log: access, 15 lines, 14 events, 1 warnings"
+[ "$(q "SELECT count(*) FROM events")" = "$before" ] || fail "--dry-run stored events"
+
 # ---- re-ingest replaces, never duplicates
 before=$(q "SELECT count(*) FROM events")
 expect_status 0 custody-timeline ingest --case-db c.db --evidence srv1/sda -q \

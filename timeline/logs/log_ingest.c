@@ -182,6 +182,32 @@ done:
     return rc;
 }
 
+void
+log_parse_only(struct log_ingest_result *res, const struct log_ingest_opts *opts, const char *name,
+               int64_t mtime, const uint8_t *data, size_t len)
+{
+    struct log_ctx ctx;
+    struct custody_err perr = {0};
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.name = name;
+    ctx.mtime = mtime;
+    ctx.tz = opts->tz;
+    rc = log_parse_buffer(&ctx, &res->type, data, len, opts->type, &perr);
+    res->lines = ctx.lines;
+    res->events = ctx.events;
+    res->warnings = ctx.warnings;
+    res->damaged = ctx.damaged;
+    if (rc < 0) {
+        res->status = "error";
+        memcpy(res->error, perr.msg, sizeof(res->error));
+    } else {
+        res->status = (res->warnings || res->damaged) ? "partial" : "ok";
+    }
+}
+
 int
 log_ingest_error(struct log_ingest_result *res, struct casedb_log_writer *w,
                  const struct log_ingest_opts *opts, const void *path, size_t path_len,

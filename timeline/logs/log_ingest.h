@@ -36,6 +36,10 @@ int log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w
                       const char *inode, int64_t mtime, const uint8_t *data, size_t len,
                       struct custody_err *err);
 
+/* Parse without storing (--dry-run): the same result, no database. */
+void log_parse_only(struct log_ingest_result *res, const struct log_ingest_opts *opts,
+                    const char *name, int64_t mtime, const uint8_t *data, size_t len);
+
 /* Record a log that could not be read (res->status "error", reason given). */
 int log_ingest_error(struct log_ingest_result *res, struct casedb_log_writer *w,
                      const struct log_ingest_opts *opts, const void *path, size_t path_len,
@@ -60,6 +64,7 @@ struct log_ingest_request {
     int nfiles;
     int argc; /* the command line, for the run record */
     char **argv;
+    int dry_run; /* parse and count only: no case database is opened */
 };
 
 struct log_ingest_summary {

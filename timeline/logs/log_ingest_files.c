@@ -75,6 +75,12 @@ log_ingest_files(struct log_ingest_summary *sum, const struct log_ingest_request
         return custody_err_set(err, CUSTODY_ERR_USAGE, "unknown log type '%s'", req->type);
     if ((rc = log_tz_load(&tz, req->tz ? req->tz : "UTC", err)) < 0)
         return rc;
+    memset(&opts, 0, sizeof(opts));
+    opts.partition_id = -1;
+    opts.type = req->type;
+    opts.tz = tz;
+    if (req->dry_run)
+        goto files;
     if ((rc = casedb_open(&db, req->case_db, 0, err)) < 0)
         goto out;
     if ((rc = casedb_run_begin(db, "custody-timeline", req->argc, req->argv, &run_id, err)) < 0)
@@ -90,11 +96,8 @@ log_ingest_files(struct log_ingest_summary *sum, const struct log_ingest_request
     sum->evidence_id = ev.id;
     if ((rc = casedb_log_writer_open(&w, db, err)) < 0)
         goto out;
-    memset(&opts, 0, sizeof(opts));
     opts.evidence_id = ev.id;
-    opts.partition_id = -1;
-    opts.type = req->type;
-    opts.tz = tz;
+files:
     for (int i = 0; i < req->nfiles; i++) {
         struct log_ingest_result res;
         struct custody_err ferr = {0};
@@ -111,13 +114,17 @@ log_ingest_files(struct log_ingest_summary *sum, const struct log_ingest_request
                 done(arg, f, NULL, &ferr);
             continue;
         }
-        if ((rc = casedb_begin(db, err)) < 0)
-            goto out;
-        rc = log_ingest_buffer(&res, w, &opts, f, strlen(f), NULL, mtime,
-                               (const uint8_t *)content.buf, content.len, err);
-        if (rc < 0 || (rc = casedb_commit(db, err)) < 0) {
-            casedb_rollback(db);
-            goto out;
+        if (req->dry_run) {
+            log_parse_only(&res, &opts, f, mtime, (const uint8_t *)content.buf, content.len);
+        } else {
+            if ((rc = casedb_begin(db, err)) < 0)
+                goto out;
+            rc = log_ingest_buffer(&res, w, &opts, f, strlen(f), NULL, mtime,
+                                   (const uint8_t *)content.buf, content.len, err);
+            if (rc < 0 || (rc = casedb_commit(db, err)) < 0) {
+                casedb_rollback(db);
+                goto out;
+            }
         }
         sum->files++;
         sum->events += res.events;
