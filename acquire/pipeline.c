@@ -403,11 +403,20 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
         goto thread_fail;
     reader_up = 1;
 
-    /* Report progress while the threads work. */
+    /* Report progress while the threads work; wake at once when the reader ends. */
     int kicked = 0;
     for (;;) {
-        struct timespec ts = {0, 250 * 1000 * 1000};
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += 250 * 1000 * 1000;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
         lock(p);
+        while (!p->reader_done && !custody_interrupted &&
+               pthread_cond_timedwait(&p->cv, &p->mu, &deadline) == 0)
+            ;
         int done = p->reader_done;
         uint64_t bytes = p->bytes_read, badn = p->bad_sectors;
         unlock(p);
@@ -421,7 +430,10 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
             o->progress(o->progress_ctx, bytes, media_size, badn);
         if (done)
             break;
-        nanosleep(&ts, NULL);
+        if (kicked) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
     }
     goto join;
 

@@ -182,6 +182,16 @@ sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
         ewf_writer_close(k->ewf);
         k->ewf = NULL;
         ewf_collect(k);
+        /* libewf does not sync: make the finished segments durable before the manifest
+         * says they exist. */
+        for (size_t i = 0; rc == 0 && finish && i < k->n_paths; i++) {
+            int fd = open(k->paths[i], O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || fsync(fd) < 0)
+                rc = custody_err_errno(err, custody_err_from_errno(errno), errno,
+                                       "cannot sync '%s'", k->paths[i]);
+            if (fd >= 0)
+                close(fd);
+        }
         return rc;
     }
     if (k->fd >= 0) {
