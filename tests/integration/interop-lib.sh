@@ -1,9 +1,10 @@
 # Helpers for the interop tests (exports, report, merge): build station databases
 # with servers, acquisitions and custody entries. Sourced, not run.
 #
-# Acquisitions are made by the real custody-acquire (raw images of small generated
-# disks, unreadable sectors through the fault-injection library); custody entries are
-# real signed entries made with custody-casedb custody add.
+# Acquisitions are made by the real custody-acquire --key (raw images of small
+# generated disks, signed manifests, 'acquired' custody entries; unreadable sectors
+# through the fault-injection library); other custody entries are real signed entries
+# made with custody-casedb custody add.
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -68,7 +69,8 @@ custody_append() {
 
 # station_acquire DB HOST LABEL EXAMINER [bad] [acquire options...]: register the
 # server and disk, image a generated 256 KiB disk into DB with the real
-# custody-acquire (raw), and append a signed 'acquired' custody entry. With "bad",
+# custody-acquire (raw) signed with EXAMINER's key (signed manifest and 'acquired'
+# custody entry, both written by custody-acquire). With "bad",
 # sectors 100-107 fail with EIO (fault injection) and are recorded as unreadable.
 # Prints the acquisition uuid.
 station_acquire() {
@@ -87,16 +89,18 @@ station_acquire() {
         CUSTODY_FAULT_FILE=$disk CUSTODY_FAULT_EIO=$((100 * 512)):$((8 * 512)) \
             LD_PRELOAD=$FAULT_EIO ASAN_OPTIONS=verify_asan_link_order=0 \
             "$ACQUIRE" "$disk" --output "$base" --format raw --retries 0 --case-db "$db" \
-            --asset "$host" --evidence "$label" --examiner "$examiner" -q "$@" || rc=$?
+            --asset "$host" --evidence "$label" --examiner "$examiner" \
+            --key "$(key_of "$examiner").key" -q "$@" || rc=$?
         [ $rc = 1 ] || fail "custody-acquire with bad sectors exited $rc, not 1"
     else
         "$ACQUIRE" "$disk" --output "$base" --format raw --case-db "$db" --asset "$host" \
-            --evidence "$label" --examiner "$examiner" -q "$@" || fail "custody-acquire failed"
+            --evidence "$label" --examiner "$examiner" --key "$(key_of "$examiner").key" \
+            -q "$@" || fail "custody-acquire failed"
     fi
     uuid=$(q "$db" "SELECT uuid FROM acquisitions WHERE output_base LIKE '%$(basename "$base")'")
     [ -n "$uuid" ] || fail "custody-acquire recorded no acquisition"
-    custody_append "$db" acquired "$host" "$label" "$examiner" \
-        "$(q "$db" "SELECT 'sha256 ' || sha256 FROM acquisitions WHERE uuid = '$uuid'")"
+    [ "$(q "$db" "SELECT manifest_sig IS NOT NULL FROM acquisitions WHERE uuid = '$uuid'")" = 1 ] ||
+        fail "custody-acquire --key recorded no manifest signature"
     echo "$uuid"
 }
 

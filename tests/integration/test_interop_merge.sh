@@ -143,15 +143,33 @@ sqlite3 st4-relinked.db "DROP TRIGGER custody_events_no_update;
 copy st4.db st4-edited.db
 sqlite3 st4-edited.db "DROP TRIGGER custody_events_no_update;
     UPDATE custody_events SET details = 'bag 18' WHERE seq = 3"
-# ... or changes an acquisition's hash (the manifest recorded with it disagrees).
+# ... or changes an acquisition's hash (the signed manifest recorded with it disagrees) ...
 copy st4.db st4-acqhash.db
 sqlite3 st4-acqhash.db "UPDATE acquisitions SET sha256 = '$(printf '%064d' 0)'"
+# ... or rewrites the manifest to match (its signature no longer verifies) ...
+copy st4.db st4-manifest.db
+sqlite3 st4-manifest.db "UPDATE acquisitions SET sha256 = '$(printf '%064d' 0)',
+    manifest = replace(manifest, sha256, '$(printf '%064d' 0)')"
+# ... or signs a forged manifest with a key of its own (stock minisign), unknown to
+# the station.
 acq4=$(q st4.db "SELECT uuid FROM acquisitions")
+specs=()
+if command -v minisign >/dev/null; then
+    copy st4.db st4-forged.db
+    q st4.db "SELECT manifest FROM acquisitions" >forged.manifest
+    sed -i "s/$(q st4.db "SELECT sha256 FROM acquisitions")/$(printf '%064d' 1)/" forged.manifest
+    minisign -G -W -p mallory.pub -s mallory.key >/dev/null
+    minisign -S -W -s mallory.key -m forged.manifest -t "forged manifest" >/dev/null
+    sqlite3 st4-forged.db "UPDATE acquisitions SET sha256 = '$(printf '%064d' 1)',
+        manifest = readfile('forged.manifest'), manifest_sig = readfile('forged.manifest.minisig')"
+    specs+=("st4-forged.db:acquisition $acq4: manifest signed by key ")
+fi
 chain4=$(station_uuid st4.db)
 for spec in "st4-deleted.db:custody chain $chain4 entry 3: " \
     "st4-relinked.db:custody chain $chain4 entry 3: broken-link" \
     "st4-edited.db:custody chain $chain4 entry 3: hash-mismatch" \
-    "st4-acqhash.db:acquisition $acq4: the hashes in the database differ from its"; do
+    "st4-acqhash.db:acquisition $acq4: the hashes in the database differ from its signed manifest" \
+    "st4-manifest.db:acquisition $acq4: manifest signature does not verify" "${specs[@]}"; do
     bad=${spec%%:*}
     want=${spec#*:}
     sqlite3 lab.db .dump >before.sql
@@ -176,7 +194,7 @@ set -e
 # signature verifiable with the keys merged along.
 "$CASEDB" custody check --case-db lab.db >check.txt || fail "custody check of the merged case: $(cat check.txt)"
 if "$CUSTODY_BIN/custody-verify" --help | grep -q -- '--case-db'; then
-    "$CUSTODY_BIN/custody-verify" --case-db lab.db --all >verify.txt ||
+    "$CUSTODY_BIN/custody-verify" --case-db lab.db --all --trusted-keys "$KEYS" >verify.txt ||
         fail "custody-verify on the merged case: $(cat verify.txt)"
 fi
 # The intact station merges.
