@@ -85,4 +85,11 @@ for input in random ext4; do
   printf '  ratio raw vs hashes alone:        %6.0f%%\n' \
     "$(echo "100 * $(ratio "$input: custody-acquire raw (no verify)" "$input: hashes alone (3 threads)")" | bc -l)"
 done
+# Bounded memory: peak RSS of one E01 acquisition with verification (limit: 256 MiB).
+if [ -x /usr/bin/time ]; then
+  rm -rf out && mkdir out
+  rss=$(/usr/bin/time -f %M "$acq" random.img --output out/rss -q 2>&1 >/dev/null | tail -1)
+  rm -rf out
+  printf '  peak RSS, e01 + verify:           %6.1f MiB (limit 256)\n' "$(echo "$rss / 1024" | bc -l)"
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
