@@ -823,7 +823,14 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         }
     } else {
         struct custody_err ignore = {0};
-        sink_close(r.sink, 0, NULL, NULL, &ignore);
+        struct range_list missing = {0};
+        /* The part never acquired, when the media size is known. */
+        uint64_t done_sectors = (st.bytes + r.src.sector_size - 1) / r.src.sector_size;
+        uint64_t all_sectors = r.media_size / r.src.sector_size;
+        if (r.media_size && all_sectors > done_sectors)
+            range_list_add(&missing, done_sectors, all_sectors - done_sectors);
+        sink_close(r.sink, 0, &missing, NULL, &ignore);
+        range_list_free(&missing);
         if (run_rc == 0)
             run_rc = custody_err_set(err, CUSTODY_ERR_IO, "the acquisition did not reach the end");
     }

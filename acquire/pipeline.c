@@ -123,7 +123,9 @@ reader_main(void *arg)
             break;
         }
         size_t len = (size_t)n;
-        int at_end = len < want;
+        /* A short read because of a signal is not the end of the source. */
+        int cut = custody_interrupted && len < want;
+        int at_end = len < want && !cut;
         if (at_end && p->src->size_known && offset + len < p->src->size) {
             /* A stream that ends before its --size, or a file that shrank. */
             custody_err_set(&p->read_err, CUSTODY_ERR_IO, "source '%s' ended at byte %llu of %llu",
@@ -157,6 +159,10 @@ reader_main(void *arg)
         range_list_free(&local);
         if (p->read_failed)
             break;
+        if (cut) {
+            p->interrupted = 1;
+            break;
+        }
         if (at_end) {
             p->complete = 1;
             break;

@@ -179,6 +179,12 @@ sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
             if (rc == 0)
                 rc = ewf_writer_finish(k->ewf, err);
         }
+        if (!finish && bad && bad->n == 1 && bad->v[0].count > 0) {
+            /* libewf 20140813 finalizes an image when it is closed: mark what was never
+             * acquired as an acquiry error, so the partial image says so itself. */
+            struct custody_err ignore = {0};
+            ewf_writer_add_error(k->ewf, bad->v[0].first_sector, bad->v[0].count, &ignore);
+        }
         ewf_writer_close(k->ewf);
         k->ewf = NULL;
         ewf_collect(k);

@@ -352,8 +352,10 @@ source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
             if (n < 0) {
                 if (errno == EINTR && !custody_interrupted)
                     continue;
-                if (errno == EINTR)
+                if (errno == EINTR && done == 0)
                     return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
+                if (errno == EINTR)
+                    break; /* keep what arrived; the caller sees the interrupt flag */
                 return custody_err_errno(err, CUSTODY_ERR_IO, errno,
                                          "cannot read the stream at offset %llu",
                                          (unsigned long long)(s->stream_pos + done));
