@@ -97,7 +97,8 @@ SELECT i, 1 + i % $assets,
             ELSE 1767225600000000000 + (i % 30) * 259200000000000 END
 FROM n;
 
--- One event per set time, in file order (as custody-timeline build writes them).
+-- One event per set time, in time order per evidence item (as custody-timeline
+-- build writes them: one load per disk, events sorted by time).
 INSERT INTO events (evidence_id, ts, kind, source, file_id, flags)
 SELECT f.evidence_id,
        CASE k.k WHEN 0 THEN f.mtime WHEN 1 THEN f.atime WHEN 2 THEN f.ctime ELSE f.crtime END,
@@ -105,7 +106,7 @@ SELECT f.evidence_id,
 FROM files f CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) k
 WHERE CASE k.k WHEN 0 THEN f.mtime WHEN 1 THEN f.atime WHEN 2 THEN f.ctime ELSE f.crtime END
       IS NOT NULL
-ORDER BY f.id, k.k;
+ORDER BY f.evidence_id, 2;
 
 -- Log events. IP addresses from a skewed pool (a few scanners send most traffic),
 -- one in eight IPv6; an intrusion burst on day 61 from 203.0.113.66.
@@ -156,7 +157,8 @@ SELECT ev, ts,
        CASE WHEN t >= 6 AND t < 13 THEN CAST((SELECT p FROM webpaths WHERE webpaths.i = 1 + (a / 3) % (SELECT count(*) FROM webpaths)) AS BLOB) END,
        CAST(i AS TEXT),
        CASE WHEN t >= 6 AND t < 13 THEN printf('{"method":"GET","status":%d}', CASE WHEN b % 9 = 0 THEN 404 ELSE 200 END) END
-FROM v;
+FROM v
+ORDER BY ev, 4, ts; -- per disk and log source, in time order (as the log parsers load them)
 COMMIT;
 .read /tmp/gen_case_create.$$.sql
 SQL

@@ -18,15 +18,17 @@ struct qbind {
     unsigned char blob[16];
 };
 
-#define QUERY_MAX_BINDS (4 * QUERY_MAX_VALUES + 32)
+#define QUERY_MAX_EVIDENCE 256
+#define QUERY_MAX_BINDS (3 * QUERY_MAX_VALUES + QUERY_MAX_EVIDENCE + 32)
 
 struct qbuild {
     struct strbuf sql;
     struct strbuf glob; /* translated path glob, owned */
     struct qbind binds[QUERY_MAX_BINDS];
     int n_binds;
-    int64_t evidence_ids[QUERY_MAX_VALUES];
-    int64_t asset_ids[QUERY_MAX_VALUES];
+    int64_t evidence_ids[QUERY_MAX_EVIDENCE]; /* --asset and --evidence, resolved */
+    size_t n_evidence_ids;
+    int evidence_filter; /* 1: restrict to evidence_ids (possibly none) */
 };
 
 /* Columns of a query row, in the order fill_row reads them. */
@@ -214,18 +216,26 @@ casedb_filter_validate(const struct casedb_filter *f, struct custody_err *err)
 /* Turn --asset and --evidence names into row ids: a name that does not exist is
  * an error, not an empty result (a typo must not look like "nothing happened"). */
 static int
+has_id(const int64_t *v, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Turn --asset and --evidence names into the evidence ids to keep (both given: the
+ * evidence items of those assets). A name that does not exist is an error, not an
+ * empty result: a typo must not look like "nothing happened". Resolving here lets
+ * the statement say evidence_id = ? for one disk, which walks the (evidence_id, ts)
+ * index in time order and stops at the limit, with no sort. */
+static int
 resolve_names(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
               struct custody_err *err)
 {
+    int64_t named[QUERY_MAX_VALUES];
     int rc = 0;
 
-    for (size_t i = 0; i < f->n_assets; i++) {
-        struct casedb_asset a = {0};
-        if ((rc = casedb_asset_get(db, f->assets[i], &a, err)) < 0)
-            return rc;
-        q->asset_ids[i] = a.id;
-        casedb_asset_release(&a);
-    }
     for (size_t i = 0; i < f->n_evidence; i++) {
         struct casedb_evidence e = {0};
         const char *slash = strrchr(f->evidence[i], '/');
@@ -239,8 +249,41 @@ resolve_names(struct casedb *db, const struct casedb_filter *f, struct qbuild *q
         free(host);
         if (rc < 0)
             return rc;
-        q->evidence_ids[i] = e.id;
+        named[i] = e.id;
         casedb_evidence_release(&e);
+    }
+    q->evidence_filter = f->n_evidence || f->n_assets;
+    if (!f->n_assets) {
+        for (size_t i = 0; i < f->n_evidence; i++)
+            if (!has_id(q->evidence_ids, q->n_evidence_ids, named[i]))
+                q->evidence_ids[q->n_evidence_ids++] = named[i];
+        return 0;
+    }
+    for (size_t i = 0; i < f->n_assets; i++) {
+        struct casedb_asset a = {0};
+        struct casedb_evidence *list = NULL;
+        size_t n = 0;
+        if ((rc = casedb_asset_get(db, f->assets[i], &a, err)) < 0)
+            return rc;
+        rc = casedb_evidence_list(db, a.id, &list, &n, err);
+        casedb_asset_release(&a);
+        if (rc < 0)
+            return rc;
+        for (size_t k = 0; k < n && rc == 0; k++) {
+            if (f->n_evidence && !has_id(named, f->n_evidence, list[k].id))
+                continue;
+            if (has_id(q->evidence_ids, q->n_evidence_ids, list[k].id))
+                continue;
+            if (q->n_evidence_ids == QUERY_MAX_EVIDENCE)
+                rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                                     "the --asset values name more than %d evidence items",
+                                     QUERY_MAX_EVIDENCE);
+            else
+                q->evidence_ids[q->n_evidence_ids++] = list[k].id;
+        }
+        casedb_evidence_list_free(list, n);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -281,25 +324,23 @@ build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
         strbuf_addstr(&q->sql, " AND e.ts < ");
         bind_add(q, 1, NULL, f->to, err);
     }
-    if (f->n_evidence) {
+    if (!q->evidence_filter && (f->has_from || f->has_to)) {
+        /* Only (evidence_id, ts) is indexed: a time range over every disk seeks
+         * each disk's range instead of scanning the table. */
+        strbuf_addstr(&q->sql, " AND e.evidence_id IN (SELECT id FROM evidence)");
+    } else if (q->evidence_filter && q->n_evidence_ids == 0) {
+        strbuf_addstr(&q->sql, " AND 0"); /* assets without evidence items */
+    } else if (q->n_evidence_ids == 1) {
+        strbuf_addstr(&q->sql, " AND e.evidence_id = ");
+        bind_add(q, 1, NULL, q->evidence_ids[0], err);
+    } else if (q->n_evidence_ids > 1) {
         strbuf_addstr(&q->sql, " AND e.evidence_id IN (");
-        for (size_t i = 0; i < f->n_evidence; i++) {
+        for (size_t i = 0; i < q->n_evidence_ids; i++) {
             if (i)
                 strbuf_addch(&q->sql, ',');
             bind_add(q, 1, NULL, q->evidence_ids[i], err);
         }
         strbuf_addch(&q->sql, ')');
-    }
-    if (f->n_assets) {
-        /* The evidence ids of the assets, so the (evidence_id, ts) index applies. */
-        strbuf_addstr(&q->sql,
-                      " AND e.evidence_id IN (SELECT id FROM evidence WHERE asset_id IN (");
-        for (size_t i = 0; i < f->n_assets; i++) {
-            if (i)
-                strbuf_addch(&q->sql, ',');
-            bind_add(q, 1, NULL, q->asset_ids[i], err);
-        }
-        strbuf_addstr(&q->sql, "))");
     }
     if (f->n_sources && (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
         return rc;
@@ -437,8 +478,8 @@ build_select(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
     if ((rc = build_where(db, f, q, err)) < 0)
         return rc;
     if (!f->unordered)
-        strbuf_addstr(&q->sql,
-                      f->descending ? " ORDER BY e.ts DESC, e.id DESC" : " ORDER BY e.ts, e.id");
+        strbuf_addstr(&q->sql, f->descending ? " ORDER BY e.ts DESC, e.file_id DESC, e.id DESC"
+                                             : " ORDER BY e.ts, e.file_id, e.id");
     if (f->limit > 0) {
         strbuf_addstr(&q->sql, " LIMIT ");
         bind_add(q, 1, NULL, f->limit, err);

@@ -72,7 +72,8 @@ typedef int (*casedb_row_fn)(void *ctx, const struct casedb_event_row *row);
  * CIDR, the glob). CUSTODY_ERR_USAGE with a message naming the bad value. */
 int casedb_filter_validate(const struct casedb_filter *f, struct custody_err *err);
 
-/* Run the filter and stream matching events in time order (id breaks ties), or
+/* Run the filter and stream matching events in time order (file id, then event id
+ * break ties: the order of the (evidence_id, ts, file_id) index), or
  * newest first (descending), or in storage order (unordered).
  * *count_out (may be NULL) receives the number of rows delivered. A --text filter
  * first brings the full-text index up to date (which writes to the database).

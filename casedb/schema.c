@@ -254,7 +254,9 @@ static const char schema_v1[] =
     "CREATE INDEX evidence_asset ON evidence(asset_id);"
     "CREATE INDEX acquisitions_evidence ON acquisitions(evidence_id);"
     "CREATE INDEX files_evidence ON files(evidence_id, partition_id);"
-    "CREATE INDEX events_evidence_ts ON events(evidence_id, ts);"
+    /* file_id: a file's events are found by (evidence, time, file) exactly (query.c
+     * text search), even where many files share a timestamp (1 s or 2 s clocks). */
+    "CREATE INDEX events_evidence_ts ON events(evidence_id, ts, file_id);"
     /* Query support (casedb/query.c): covering indexes for pivots by IP and user,
      * and hash look-ups. */
     "CREATE INDEX events_ip ON events(ip, evidence_id, ts) WHERE ip IS NOT NULL;"

@@ -251,6 +251,13 @@ test_filters(struct casedb *db)
     memset(&f, 0, sizeof(f));
     f.evidence[f.n_evidence++] = "web1/sda";
     CHECK_IDS(f, "1,2,3,4,5,10");
+    f.assets[f.n_assets++] = "db1"; /* --asset and --evidence: both must hold */
+    CHECK_IDS(f, "");
+    memset(&f, 0, sizeof(f));
+    f.evidence[f.n_evidence++] = "db1/sda";
+    f.evidence[f.n_evidence++] = "web1/sda";
+    f.evidence[f.n_evidence++] = "db1/sda";
+    CHECK_IDS(f, "8,1,2,3,4,5,6,7,9,10");
     memset(&f, 0, sizeof(f));
     f.evidence[f.n_evidence++] = "sda"; /* two assets have an "sda" */
     got = run(db, &f, &rc);
