@@ -768,6 +768,119 @@ count_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
+/* Which of m, a, c, b the filter's --source/--action/--user/--ip allow for a file's
+ * times (bit 1 m, 2 a, 4 c, 8 b); 0 when none can match. */
+static unsigned
+fs_kinds(const struct casedb_filter *f)
+{
+    unsigned kinds = 15;
+    int fs = !f->n_sources;
+
+    for (size_t i = 0; i < f->n_sources; i++)
+        fs |= !strcmp(f->sources[i], "fs");
+    if (!fs || f->user || f->ip)
+        return 0; /* file-system events have no user name or address */
+    if (f->n_actions) {
+        kinds = 0;
+        for (size_t i = 0; i < f->n_actions; i++) {
+            const char *k = f->actions[i];
+            const char *p = k[0] && !k[1] ? strchr("macb", k[0]) : NULL;
+            if (p)
+                kinds |= 1u << (p - "macb");
+        }
+    }
+    return kinds;
+}
+
+int
+casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn, void *ctx,
+                   unsigned *kinds_out, int64_t *count_out, struct custody_err *err)
+{
+    struct qbuild q;
+    struct names nm;
+    sqlite3_stmt *st = NULL;
+    struct casedb_event_row row;
+    int64_t n = 0;
+    int rc;
+
+    *kinds_out = fs_kinds(f);
+    if (count_out)
+        *count_out = 0;
+    qbuild_init(&q);
+    memset(&nm, 0, sizeof(nm));
+    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, &q, err)) < 0 ||
+        (rc = names_load(db, &nm, err)) < 0)
+        goto done;
+    if (f->text && (rc = ensure_text_index(db, f, err)) < 0)
+        goto done;
+    /* The same row layout as casedb_query (fill_row), read from files alone, in
+     * storage order: the caller sorts. Event-only columns are constants. */
+    strbuf_addstr(&q.sql,
+                  "SELECT 0, 0, NULL, 'fs', NULL, NULL, f.evidence_id, f.id, f.path, f.inode,"
+                  " f.size, f.mode, f.uid, f.gid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                  " NULL, f.flags, NULL, f.name_type, f.meta_type, f.atime, f.mtime, f.ctime,"
+                  " f.crtime, f.md5, f.sha256, f.ioc_name, f.link, f.partition_id FROM files f"
+                  " WHERE ");
+    strbuf_addstr(&q.sql, *kinds_out ? "1" : "0");
+    if (q.evidence_filter && q.n_evidence_ids == 0) {
+        strbuf_addstr(&q.sql, " AND 0");
+    } else if (q.n_evidence_ids) {
+        strbuf_addstr(&q.sql, " AND f.evidence_id IN (");
+        for (size_t i = 0; i < q.n_evidence_ids; i++) {
+            if (i)
+                strbuf_addch(&q.sql, ',');
+            bind_add(&q, 1, NULL, q.evidence_ids[i], err);
+        }
+        strbuf_addch(&q.sql, ')');
+    }
+    if (f->path_glob) {
+        if ((rc = casedb_glob_translate(&q.glob, f->path_glob, err)) < 0)
+            goto done;
+        strbuf_addstr(&q.sql, " AND CAST(f.path AS TEXT) GLOB ");
+        bind_add(&q, 0, q.glob.buf, 0, err);
+    }
+    if (f->text) {
+        strbuf_addstr(&q.sql, " AND f.id IN (SELECT rowid FROM file_fts WHERE file_fts MATCH ");
+        bind_add(&q, 0, f->text, 0, err);
+        strbuf_addch(&q.sql, ')');
+    }
+    if (f->ioc_only)
+        strbuf_addstr(&q.sql, " AND (f.flags & 8) != 0");
+    if (f->deleted_only)
+        strbuf_addstr(&q.sql, " AND (f.flags & 1) != 0");
+    if ((rc = prepare_bound(db, &q, &st, err)) < 0)
+        goto done;
+    for (;;) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = step_fail(db, f, err);
+            goto done;
+        }
+        if ((n & 4095) == 0 && custody_interrupted) {
+            rc = custody_err_set(err, CUSTODY_ERR_INTR, "query interrupted");
+            goto done;
+        }
+        memset(&row, 0, sizeof(row));
+        fill_row(st, &nm, &row);
+        row.kind = NULL;
+        n++;
+        if ((rc = fn(ctx, &row)) < 0)
+            goto done;
+        if (rc > 0)
+            break;
+    }
+    rc = 0;
+done:
+    if (count_out)
+        *count_out = n;
+    sqlite3_finalize(st);
+    names_release(&nm);
+    qbuild_release(&q);
+    return rc;
+}
+
 int
 casedb_query_count(struct casedb *db, const struct casedb_filter *f, int64_t *count_out,
                    struct custody_err *err)

@@ -80,6 +80,13 @@ int casedb_filter_validate(const struct casedb_filter *f, struct custody_err *er
  * custody_interrupted stops the scan with CUSTODY_ERR_INTR. */
 int casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn, void *ctx,
                  int64_t *count_out, struct custody_err *err);
+/* The files behind the file-system events the filter can match, in storage order,
+ * one row each (kind NULL, ts 0, the file's four times set): for formats that sort
+ * per file time themselves (mactime), much faster than events in time order.
+ * *kinds_out: which of m a c b (bits 1 2 4 8) the filter allows; the caller applies
+ * --from/--to to each time. limit, descending and unordered do not apply. */
+int casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
+                       void *ctx, unsigned *kinds_out, int64_t *count_out, struct custody_err *err);
 /* The number of events the filter matches (limit applies). */
 int casedb_query_count(struct casedb *db, const struct casedb_filter *f, int64_t *count_out,
                        struct custody_err *err);

@@ -37,6 +37,10 @@ struct fmt_writer {
     const char *tz_name; /* "UTC" or the zone's name */
     int width;
     int host_prefix;
+    /* file rows (casedb_query_files): the times to keep */
+    unsigned fs_kinds; /* bit 1 m, 2 a, 4 c, 8 b */
+    int has_from, has_to;
+    int64_t from, to;
     void *state; /* the format's */
     int64_t rows;
     /* One-second cache of the formatted date and time (exports repeat seconds). */

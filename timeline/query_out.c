@@ -36,10 +36,20 @@ query_out_write(struct casedb *db, const struct casedb_filter *f, const struct f
     /* As export does: body names carry "/host/label" unless one evidence item is named. */
     dd.host_prefix = f->n_evidence != 1;
     fmt_writer_init(&w, fmt, fd, &dd);
-    if ((rc = fmt_writer_begin(&w, err)) == 0 &&
-        (rc = casedb_query(db, f, write_row, &c, rows_out, err)) == 0)
+    if (fmt == &fmt_mactime && !f->limit && !f->descending && !f->unordered) {
+        /* mactime sorts per file time itself: read the files once in storage order
+         * rather than every event in time order (several times faster). */
+        w.has_from = f->has_from;
+        w.from = f->from;
+        w.has_to = f->has_to;
+        w.to = f->to;
+        if ((rc = fmt_writer_begin(&w, err)) == 0 &&
+            (rc = casedb_query_files(db, f, write_row, &c, &w.fs_kinds, rows_out, err)) == 0)
+            rc = fmt_writer_end(&w, err);
+    } else if ((rc = fmt_writer_begin(&w, err)) == 0 &&
+               (rc = casedb_query(db, f, write_row, &c, rows_out, err)) == 0) {
         rc = fmt_writer_end(&w, err);
-    else
+    } else
         fmt_writer_flush(&w, 1, NULL); /* what was written stays written */
     fmt_writer_release(&w);
     return rc;

@@ -7,7 +7,8 @@
 
 /* Stream the events f selects to fd in format fmt (body-file names start with
  * "/host/label" unless f names exactly one evidence item). *rows_out: events the query
- * returned (some formats write fewer lines: body one per file, mactime merges). */
+ * returned (some formats write fewer lines: body one per file, mactime merges; for
+ * mactime, which reads files rather than events, the files read). */
 int query_out_write(struct casedb *db, const struct casedb_filter *f, const struct fmt_ops *fmt,
                     const struct fmt_display *d, int fd, int64_t *rows_out,
                     struct custody_err *err);

@@ -114,6 +114,15 @@ if command -v mactime >/dev/null; then
   grep -v '^0000-00-00T00:00:00Z' mactime.ref >mactime.want
   expect_status 0 custody-timeline query --format mactime
   diff -u mactime.want out >mactime.diff || { head -20 mactime.diff >&2; fail "mactime differs"; }
+  # the same from the events in time order (--limit takes the streaming path)
+  expect_status 0 custody-timeline query --format mactime --limit 100000
+  diff -u mactime.want out >mactime.diff || { head -20 mactime.diff >&2; fail "mactime (events) differs"; }
+  # a time range: only the times inside it
+  expect_status 0 custody-timeline query --format mactime --from 2026-03-01T00:10:00Z --to 2026-03-01T00:20:00Z
+  awk -F, 'NR > 1 && ($1 < "2026-03-01T00:10:00Z" || $1 >= "2026-03-01T00:20:00Z") { bad = 1 } END { exit bad }' out \
+    || fail "mactime range"
+  grep '^2026-03-01T00:1' mactime.want >range.want
+  tail -n +2 out | diff -u range.want - >/dev/null || fail "mactime range differs from mactime's lines in the range"
 fi
 
 # ---- pivot ----

@@ -661,7 +661,7 @@ test_formats(struct casedb *db)
     free(out);
 
     /* mactime: MACB merged per file and second */
-    out = run_export(db, "mactime", NULL, file.buf);
+    out = export_ev(db, "mactime", NULL, file.buf, NULL, 3); /* rows: the 3 files */
     CHECK_STR(
         out,
         "Date,Size,Type,Mode,UID,GID,Meta,File Name\n"
