@@ -69,7 +69,7 @@ gzip_to_null() { gzip -c "$1" > /dev/null; }
 export -f gzip_to_null
 
 for f in auth.log access.log; do
-  ing=() gz=() ingc=() gzc=()
+  ing=() gz=() ingc=() gzc=() dry=() dryc=()
   lines=$(wc -l < "$f")
   bytes=$(stat -c %s "$f")
   for r in $(seq 1 "$RUNS"); do
@@ -80,6 +80,9 @@ for f in auth.log access.log; do
     ingc+=("$c")
     n=$(sqlite3 case.db "SELECT count(*) FROM events")
     [ "$n" = "$lines" ] || { echo "bench: $f: $n events for $lines lines" >&2; exit 1; }
+    timed w c "$T" ingest --dry-run --quiet "$f"
+    dry+=("$w")
+    dryc+=("$c")
     timed w c bash -c 'gzip_to_null "$1"' sh "$f"
     gz+=("$w")
     gzc+=("$c")
@@ -88,10 +91,14 @@ for f in auth.log access.log; do
   mg=$(median "${gz[@]}")
   mic=$(median "${ingc[@]}")
   mgc=$(median "${gzc[@]}")
+  md=$(median "${dry[@]}")
+  mdc=$(median "${dryc[@]}")
   dbb=$(stat -c %s case.db)
-  awk -v f="$f" -v l="$lines" -v b="$bytes" -v ti="$mi" -v tg="$mg" -v ci="$mic" -v cg="$mgc" -v db="$dbb" 'BEGIN {
+  awk -v f="$f" -v l="$lines" -v b="$bytes" -v ti="$mi" -v tg="$mg" -v ci="$mic" -v cg="$mgc" -v db="$dbb" -v td="$md" -v cd="$mdc" 'BEGIN {
     printf "%-10s %d lines, %.1f MiB, %.0f db bytes/event\n", f, l, b / 1048576, db / l
     printf "  wall: ingest %6.2f s %9.0f lines/s | gzip -c %6.2f s %9.0f lines/s | ingest/gzip speed %.2fx\n", ti, l / ti, tg, l / tg, tg / ti
-    printf "  cpu:  ingest %6.2f s %9.0f lines/s | gzip -c %6.2f s %9.0f lines/s | ingest/gzip speed %.2fx\n", ci, l / ci, cg, l / cg, cg / ci }'
+    printf "  cpu:  ingest %6.2f s %9.0f lines/s | gzip -c %6.2f s %9.0f lines/s | ingest/gzip speed %.2fx\n", ci, l / ci, cg, l / cg, cg / ci
+    printf "  parse only (ingest --dry-run): wall %6.2f s, cpu %6.2f s %9.0f lines/s | parse/gzip speed (cpu) %.2fx\n", td, cd, l / cd, cg / cd }'
 done
-echo "(medians of $RUNS runs; each ingest into a fresh case database, WAL, synchronous=FULL)"
+echo "(medians of $RUNS runs; each ingest into a fresh case database, WAL, synchronous=FULL;
+ wall time depends on the machine's load, CPU time = user + sys of the process)"

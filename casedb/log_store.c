@@ -13,6 +13,8 @@ struct casedb_log_writer {
     sqlite3_stmt *ins_source, *fin_source, *ins_event, *ins_warning;
     sqlite3_stmt *find_source, *del_events, *del_warnings, *del_source;
     struct strbuf tmp;
+    char **index_sql; /* dropped by bulk_begin, recreated by bulk_end */
+    size_t n_index;
 };
 
 int
@@ -80,6 +82,9 @@ casedb_log_writer_close(struct casedb_log_writer *w)
     sqlite3_finalize(w->del_warnings);
     sqlite3_finalize(w->del_source);
     strbuf_release(&w->tmp);
+    for (size_t i = 0; i < w->n_index; i++)
+        free(w->index_sql[i]);
+    free(w->index_sql);
     free(w);
 }
 
@@ -163,6 +168,75 @@ casedb_log_source_replace(struct casedb_log_writer *w, const struct casedb_log_s
             (*deleted)++;
         }
     }
+}
+
+#define LOG_BULK_MIN_ROWS 100000
+
+int
+casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows, struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t rows = 0;
+    int rc;
+
+    if (expected_rows < LOG_BULK_MIN_ROWS || w->n_index)
+        return 0;
+    if ((rc = db_prepare(w->db, &st, "SELECT coalesce(max(id), 0) FROM events", err)) < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if ((uint64_t)rows >= expected_rows)
+        return 0;
+    if ((rc = db_prepare(w->db, &st,
+                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND"
+                         " tbl_name = 'events' AND sql IS NOT NULL",
+                         err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **grown = realloc(w->index_sql, (w->n_index + 1) * sizeof(*grown));
+        if (!grown)
+            abort();
+        w->index_sql = grown;
+        w->index_sql[w->n_index++] = db_col_strdup(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(w->db, rc, err, "cannot list the events indexes");
+    for (size_t i = 0; i < w->n_index; i++) {
+        /* "CREATE INDEX name ON ..." -> "DROP INDEX name" (names are ours: no quoting) */
+        const char *sql = w->index_sql[i], *name = strstr(sql, "INDEX ");
+        struct strbuf drop = STRBUF_INIT;
+        size_t n;
+        if (!name)
+            return custody_err_set(err, CUSTODY_ERR_DB, "unexpected index definition");
+        name += 6;
+        n = strcspn(name, " (");
+        strbuf_addstr(&drop, "DROP INDEX ");
+        strbuf_add(&drop, name, n);
+        rc = sqlite3_exec(w->db->db, drop.buf, NULL, NULL, NULL);
+        strbuf_release(&drop);
+        if (rc != SQLITE_OK)
+            return db_fail(w->db, rc, err, "cannot drop an events index");
+    }
+    return 0;
+}
+
+int
+casedb_log_bulk_end(struct casedb_log_writer *w, struct custody_err *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < w->n_index; i++) {
+        if (rc == 0 &&
+            (rc = sqlite3_exec(w->db->db, w->index_sql[i], NULL, NULL, NULL)) != SQLITE_OK)
+            rc = db_fail(w->db, rc, err, "cannot recreate an events index");
+        free(w->index_sql[i]);
+    }
+    free(w->index_sql);
+    w->index_sql = NULL;
+    w->n_index = 0;
+    return rc;
 }
 
 int

@@ -49,6 +49,14 @@ void casedb_log_writer_close(struct casedb_log_writer *w); /* accepts NULL */
  * their events and warnings): re-ingesting replaces. *deleted: sources removed. */
 int casedb_log_source_replace(struct casedb_log_writer *w, const struct casedb_log_source *src,
                               int64_t *deleted, struct custody_err *err);
+/* A large load into a small events table: drop the events indexes now (inside the
+ * caller's transaction) and build them again in casedb_log_bulk_end, which is
+ * cheaper than updating four B-trees per row. Nothing happens when expected_rows
+ * is under 100,000 or not larger than the rows already there. */
+int casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows,
+                          struct custody_err *err);
+/* Recreate what bulk_begin dropped (call before committing). */
+int casedb_log_bulk_end(struct casedb_log_writer *w, struct custody_err *err);
 int casedb_log_source_add(struct casedb_log_writer *w, const struct casedb_log_source *src,
                           int64_t *id_out, struct custody_err *err);
 /* status: "ok", "partial" (warnings or damage), "error" (error says why). */

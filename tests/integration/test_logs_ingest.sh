@@ -122,6 +122,24 @@ last=$(q "SELECT message FROM events e JOIN log_sources s ON e.log_source_id = s
           WHERE s.path = CAST('syslog.1.gz' AS BLOB) ORDER BY e.id DESC LIMIT 1")
 case $last in "line $n padding padding padding") ;; *) fail "last line '$last'" ;; esac
 
+# ---- a large file into a small case: the events indexes are dropped for the load and
+# rebuilt (same definitions) before the commit
+idx_before=$(q "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master WHERE
+                type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name)")
+new_case big.db
+awk 'BEGIN { for (i = 0; i < 150000; i++)
+  printf "2026-03-14T%02d:%02d:%02d+00:00 web01 sshd[%d]: Failed password for root from 10.0.%d.%d port %d ssh2\n",
+    int(i / 3600) % 24, int(i / 60) % 60, i % 60, i, int(i / 250) % 250, i % 250, 1024 + i % 60000 }' > big.log
+expect_status 0 custody-timeline ingest --case-db big.db --evidence srv1/sda big.log
+[ "$(sqlite3 big.db "SELECT count(*) FROM events WHERE kind = 'ssh-login-failure'")" = 150000 ] ||
+  fail "bulk load count"
+[ "$(sqlite3 big.db "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master WHERE
+      type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name)")" = "$idx_before" ] ||
+  fail "events indexes not restored after the bulk load"
+sqlite3 big.db "EXPLAIN QUERY PLAN SELECT * FROM events WHERE ip = '10.0.1.1'" | grep -q events_ip ||
+  fail "ip index unused"
+[ "$(sqlite3 big.db "PRAGMA integrity_check")" = ok ] || fail "bulk integrity"
+
 # ---- --tz for zone-less logs
 printf '2024-07-01 12:00:00 install nc:amd64 <none> 1.0\n' > dpkg.log
 expect_status 0 custody-timeline ingest --case-db c.db --evidence srv1/sda --tz Europe/Berlin dpkg.log

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "io.h"
+#include "log_decompress.h"
 #include "log_ingest.h"
 
 #define LOG_FILE_MAX ((uint64_t)16 << 30)
@@ -117,10 +118,17 @@ files:
         if (req->dry_run) {
             log_parse_only(&res, &opts, f, mtime, (const uint8_t *)content.buf, content.len);
         } else {
+            /* about one event per 100 bytes of text; compressed text ~10x that */
+            uint64_t est = content.len / 100 *
+                           (log_compression((const uint8_t *)content.buf, content.len) ? 10 : 1);
             if ((rc = casedb_begin(db, err)) < 0)
                 goto out;
-            rc = log_ingest_buffer(&res, w, &opts, f, strlen(f), NULL, mtime,
-                                   (const uint8_t *)content.buf, content.len, err);
+            rc = casedb_log_bulk_begin(w, est, err);
+            if (rc == 0)
+                rc = log_ingest_buffer(&res, w, &opts, f, strlen(f), NULL, mtime,
+                                       (const uint8_t *)content.buf, content.len, err);
+            if (rc == 0)
+                rc = casedb_log_bulk_end(w, err);
             if (rc < 0 || (rc = casedb_commit(db, err)) < 0) {
                 casedb_rollback(db);
                 goto out;
