@@ -56,6 +56,9 @@ wait $feeder 2>/dev/null || true
 [ "$(acq int)" = interrupted ] || fail "SIGINT: acquisition is '$(acq int)'"
 assert_contains int.manifest "status: interrupted"
 [ -e int.E01.partial ] && [ ! -e int.E01 ] || fail "SIGINT: outputs not marked partial"
+# The megabyte that had arrived is kept (random data: stored uncompressed).
+[ "$(stat -c %s int.E01.partial)" -gt 1000000 ] || fail "SIGINT: the data in hand was dropped"
+assert_contains int.log "interrupted after 1048576 bytes"
 
 # SIGKILL: the record stays 'running' and status reports it as not complete.
 mkfifo slow2
