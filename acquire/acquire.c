@@ -249,6 +249,22 @@ check_outputs(struct run *r, struct custody_err *err)
     size_t n;
     int rc = 0;
 
+    {
+        /* The output folder must exist and be writable before anything is recorded. */
+        struct strbuf dir = STRBUF_INIT;
+        const char *slash = strrchr(r->o->output, '/');
+        if (slash)
+            strbuf_add(&dir, r->o->output, (size_t)(slash - r->o->output) + 1);
+        else
+            strbuf_addstr(&dir, ".");
+        if (access(dir.buf, W_OK | X_OK) < 0) {
+            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno,
+                                   "cannot write in the output folder '%s'", dir.buf);
+            strbuf_release(&dir);
+            return rc;
+        }
+        strbuf_release(&dir);
+    }
     outputs_existing(r->o, &paths, &n);
     if (n > 0 && !r->o->force) {
         rc = custody_err_set(err, CUSTODY_ERR_EXISTS,

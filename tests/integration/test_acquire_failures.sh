@@ -96,6 +96,8 @@ bad() {
 }
 bad "nonexistent source" /nonexistent/disk --output nx
 assert_contains err.txt "cannot open source '/nonexistent/disk'"
+bad "missing output folder" src.bin --output nofolder/img
+assert_contains err.txt "cannot write in the output folder 'nofolder/'"
 bad "directory" . --output dir
 assert_contains err.txt "not a block device, a regular file or a stream"
 bad "segment smaller than a chunk" src.bin --output seg --format raw --segment-size 16k \
