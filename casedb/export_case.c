@@ -876,8 +876,48 @@ export_custody(struct case_export *x)
             json_end_object(w);
         }
         json_end_array(w);
-        json_end_object(w);
-        x->stats.actions++;
+        /* The result of a custody action is its signed log entry: an annotation on
+         * what it concerned, carrying the entry hash and who signed it. */
+        {
+            struct strbuf ann = STRBUF_INIT, target = STRBUF_INIT;
+            strbuf_addstr(&target, ref.buf);
+            make_id(x, &ann, "custody-entry", key.buf);
+            json_key(w, "uco-action:result");
+            json_begin_array(w);
+            json_begin_object(w);
+            json_kv_str(w, "@id", ann.buf);
+            json_end_object(w);
+            json_end_array(w);
+            json_end_object(w);
+            x->stats.actions++;
+
+            add_object(x, ann.buf);
+            begin_node(w, ann.buf, "uco-core:Annotation");
+            json_key(w, "uco-core:statement");
+            json_begin_array(w);
+            strbuf_reset(&desc);
+            strbuf_addf(&desc, "custody log entry %s #%lld (%s): entry hash %s, %s",
+                        col_text(st, 0), (long long)col_int(st, 1, 0), action, col_text(st, 11),
+                        col_text(st, 12) ? "signed" : "not signed");
+            if (col_text(st, 7))
+                strbuf_addf(&desc, " by key id %s", col_text(st, 7));
+            json_str(w, desc.buf);
+            json_end_array(w);
+            json_key(w, "uco-core:object");
+            json_begin_array(w);
+            json_begin_object(w);
+            json_kv_str(w, "@id", id.buf);
+            json_end_object(w);
+            if (col_text(st, 4)) {
+                json_begin_object(w);
+                json_kv_str(w, "@id", target.buf);
+                json_end_object(w);
+            }
+            json_end_array(w);
+            json_end_object(w);
+            strbuf_release(&ann);
+            strbuf_release(&target);
+        }
     }
     rc = rc == SQLITE_DONE ? 0 : db_fail(x->db, rc, x->err, "cannot read the custody log");
 out:

@@ -118,6 +118,8 @@ for a in actions:
     check(g.value(a, ACT.instrument) is not None, f"action {a} without instrument")
     check(g.value(a, ACT.startTime) is not None, f"action {a} without start time")
     check(g.value(a, ACT.performer) is not None, f"action {a} without performer")
+    check(g.value(a, ACT.result) is not None, f"action {a} without result")
+    check(g.value(a, ACT.endTime) is not None, f"action {a} without end time")
     for p in (ACT.performer,):
         who = g.value(a, p)
         check((who, RDF.type, IDN.Identity) in g, f"performer {who} is not an Identity")
