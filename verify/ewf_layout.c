@@ -23,6 +23,7 @@
 #define EWF_DESCRIPTOR 76
 #define EWF_VOLUME_PAYLOAD 1052
 #define EWF_META_MAX (16u << 20) /* largest compressed header/xhash we inflate */
+#define EWF_PROBLEMS_MAX 200
 
 static const uint8_t EWF_SIG_EVF[8] = {'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
 static const uint8_t EWF_SIG_LVF[8] = {'L', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
@@ -51,20 +52,29 @@ static void layout_problem(struct ewf_layout *l, const char *fmt, ...)
 static void
 layout_problem(struct ewf_layout *l, const char *fmt, ...)
 {
-    struct strbuf sb = STRBUF_INIT;
     char buf[1024];
     va_list ap;
     char **grown;
 
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
+    /* a hostile set could produce a finding per table entry: keep the first ones */
+    if (l->n_problems > EWF_PROBLEMS_MAX)
+        return;
+    if (l->n_problems == EWF_PROBLEMS_MAX) {
+        snprintf(buf, sizeof(buf), "more problems follow; only the first %d are listed",
+                 EWF_PROBLEMS_MAX);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+    }
     grown = realloc(l->problems, (l->n_problems + 1) * sizeof(*grown));
     if (!grown)
         abort(); /* as strbuf: a few bytes of text we cannot do without */
     l->problems = grown;
-    strbuf_addstr(&sb, buf);
-    l->problems[l->n_problems++] = strbuf_detach(&sb, NULL);
+    l->problems[l->n_problems] = strdup(buf);
+    if (!l->problems[l->n_problems])
+        abort();
+    l->n_problems++;
 }
 
 static const char *
@@ -372,12 +382,14 @@ static void
 record_table(struct walk *w, uint64_t at, const uint8_t *p, uint32_t n)
 {
     struct ewf_layout *l = w->l;
-    struct ewf_table *grown = realloc(l->tables, (l->n_tables + 1) * sizeof(*grown));
-
-    if (!grown)
-        abort();
-    l->tables = grown;
-    struct ewf_table *t = &grown[l->n_tables++];
+    if ((l->n_tables & (l->n_tables - 1)) == 0) { /* doubling, as for sections */
+        size_t cap = l->n_tables ? l->n_tables * 2 : 16;
+        struct ewf_table *grown = realloc(l->tables, cap * sizeof(*grown));
+        if (!grown)
+            abort();
+        l->tables = grown;
+    }
+    struct ewf_table *t = &l->tables[l->n_tables++];
     t->segment = w->seg_index;
     t->entries_at = at + EWF_DESCRIPTOR + 24;
     t->entries = n;
@@ -570,11 +582,15 @@ check_payload(struct walk *w, const struct section *sec, const uint8_t *p, size_
 static void
 add_section(struct walk *w, const struct section *sec)
 {
-    struct section *grown = realloc(w->sections, (w->n_sections + 1) * sizeof(*grown));
-    if (!grown)
-        abort();
-    w->sections = grown;
-    grown[w->n_sections++] = *sec;
+    /* grow by doubling: a hostile file may hold millions of tiny sections */
+    if ((w->n_sections & (w->n_sections - 1)) == 0) {
+        size_t cap = w->n_sections ? w->n_sections * 2 : 16;
+        struct section *grown = realloc(w->sections, cap * sizeof(*grown));
+        if (!grown)
+            abort();
+        w->sections = grown;
+    }
+    w->sections[w->n_sections++] = *sec;
 }
 
 /* Walk the section chain of one segment. */
@@ -772,10 +788,15 @@ check_set(struct ewf_layout *l, const char *first_path)
                            l->segments[i - 1].path, s->path);
             continue;
         }
-        while (expect_n < s->number) {
+        if (expect_n + 1 == s->number) {
             ewf_segment_name(expect, sizeof(expect), stem, letter, expect_n);
             layout_problem(l, "segment %u ('%s') is missing", expect_n, base_name(expect));
-            expect_n++;
+        } else if (expect_n < s->number) {
+            char last[4096];
+            ewf_segment_name(expect, sizeof(expect), stem, letter, expect_n);
+            ewf_segment_name(last, sizeof(last), stem, letter, s->number - 1);
+            layout_problem(l, "segments %u-%u ('%s' to '%s') are missing", expect_n, s->number - 1,
+                           base_name(expect), base_name(last));
         }
         expect_n = s->number + 1;
     }
