@@ -414,6 +414,11 @@ log_start(struct run *r)
     acq_log_kv(&r->log, "evidence", o->case_db ? r->evidence_label : NULL);
     acq_log_kv(&r->log, "source", o->source);
     acq_log_kv(&r->log, "source type", kinds[r->src.kind]);
+    if (r->src.kind == SOURCE_REMOTE) {
+        const char *rpath = NULL, *h[HASH_COUNT];
+        remote_result(&r->src, &rpath, &h);
+        acq_log_kv(&r->log, "remote source", rpath);
+    }
     acq_log_kv(&r->log, "vendor", r->src.vendor);
     acq_log_kv(&r->log, "model", r->src.model);
     acq_log_kv(&r->log, "serial", r->src.serial);

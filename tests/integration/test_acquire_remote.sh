@@ -64,6 +64,17 @@ b = bytearray(open('stream.bin','rb').read()); b[5000000] ^= 1
 open('bad.bin','wb').write(b)"
 expect_status 2 custody-acquire --receive bad.bin --output damaged
 assert_contains err "CRC mismatch"
+# A hostile source name from the server reaches the log, the JSON and the terminal
+# only made safe.
+evil=$'evil\e[31m\n.bin'
+head -c 65536 src.bin >"$evil"
+custody-acquire --send "$evil" | custody-acquire --receive - --output hostile --json \
+  >hostile.json 2>hostile.err || fail "hostile name"
+assert_not_contains hostile.log $'\e['
+assert_contains hostile.log 'evil\x1b[31m\x0a.bin'
+assert_not_contains hostile.json $'\e['
+assert_not_contains hostile.err $'\e['
+python3 -c "import json; json.load(open('hostile.json'))" || fail "invalid JSON"
 # Not a stream at all.
 expect_status 2 custody-acquire --receive src.bin --output notstream
 assert_contains err "not a custody-acquire --send stream"
