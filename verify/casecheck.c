@@ -32,7 +32,8 @@ struct case_run {
     int *acq_failed;  /* per acquisition: a check failed */
     int *acq_checked; /* per acquisition: its image was read in full */
     int chain_ok;
-    int readonly; /* opened read-only: nothing is recorded */
+    int readonly;          /* opened read-only: nothing is recorded */
+    char asset_status[32]; /* of --asset, when given */
     int64_t asset_id;
     int64_t run_id;
     struct sign_seckey *key;
@@ -507,6 +508,7 @@ case_open(struct report *r, struct case_run *cr, const struct case_options *o,
         cr->asset_id = a.id;
         report_meta(r, NULL, "asset", a.hostname);
         report_meta(r, NULL, "asset status", a.status);
+        snprintf(cr->asset_status, sizeof(cr->asset_status), "%s", a.status ? a.status : "");
         casedb_asset_release(&a);
     }
     if (o->evidence) {
@@ -597,6 +599,10 @@ case_record(struct report *r, struct case_run *cr, const char *kind, struct cust
         if (rc < 0)
             goto fail;
     }
+    /* a signed verification of a whole acquired asset that passed moves it on */
+    if (cr->key && cr->asset_id && r->exit_code == 0 && !strcmp(cr->asset_status, "acquired") &&
+        (rc = casedb_asset_set_status(cr->db, cr->asset_id, "verified", err)) < 0)
+        goto fail;
     if ((rc = casedb_commit(cr->db, err)) < 0)
         goto fail;
     goto out;

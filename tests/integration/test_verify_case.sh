@@ -67,9 +67,12 @@ expect_status 0 $V --case-db case.db --asset web01 --trusted-keys ann.pub
 assert_contains out "PASS custody chain"
 assert_contains out "signed entries, every key trusted"
 # with --key, a signed 'verified' custody entry is appended
+sqlite3 case.db "UPDATE assets SET status='acquired' WHERE hostname='web01'"
 expect_status 0 $V --case-db case.db --asset web01 --key bob.key
 $C custody log >log.txt
 assert_contains log.txt "verified"
+[ "$(sqlite3 case.db "SELECT status FROM assets WHERE hostname='web01'")" = verified ] ||
+  fail "a verified asset should move from acquired to verified"
 # a checkpoint the log still extends
 $C checkpoint --key bob.key --out cp1 >/dev/null
 expect_status 0 $V --case-db case.db --asset web01 --checkpoint cp1
