@@ -193,11 +193,7 @@ sign_seckey_free(struct sign_seckey *k)
     if (!k)
         return;
     /* gcry_free wipes secure memory, but be explicit about the seed. */
-    {
-        volatile uint8_t *p = (volatile uint8_t *)k;
-        for (size_t i = 0; i < sizeof(*k); i++)
-            p[i] = 0;
-    }
+    explicit_bzero(k, sizeof(*k));
     gcry_free(k);
 }
 
@@ -264,37 +260,12 @@ header_build(uint8_t h[KEYFILE_HEADER_LEN], const struct sign_keyfile *kf)
 
 static const char keyfile_comment[] = "untrusted comment: custody secret key ";
 
-int
-sign_keyfile_parse(struct sign_keyfile *out, const char *text, size_t len, struct custody_err *err)
+/* Interpret a decoded key file blob. */
+static int
+keyfile_fields(struct sign_keyfile *out, const uint8_t *blob, struct custody_err *err)
 {
-    uint8_t blob[KEYFILE_BLOB_LEN], id[MINISIGN_KEY_ID_LEN];
-    const char *nl, *b64;
-    size_t b64len;
+    uint8_t id[MINISIGN_KEY_ID_LEN];
 
-    memset(out, 0, sizeof(*out));
-    nl = memchr(text, '\n', len);
-    if (!nl || (size_t)(nl - text) < strlen(keyfile_comment) ||
-        memcmp(text, keyfile_comment, strlen(keyfile_comment))) {
-        if (len >= 19 && !memcmp(text, "untrusted comment: ", 19))
-            return custody_err_set(err, CUSTODY_ERR_FORMAT,
-                                   "not a custody secret key (a minisign key file? custody "
-                                   "keys are made with 'custody-casedb keygen')");
-        return custody_err_set(err, CUSTODY_ERR_FORMAT,
-                               "not a custody secret key (no 'untrusted comment: custody secret "
-                               "key' line)");
-    }
-    b64 = nl + 1;
-    b64len = len - (size_t)(b64 - text);
-    if (b64len && b64[b64len - 1] == '\n')
-        b64len--;
-    if (b64len != (KEYFILE_BLOB_LEN + 2) / 3 * 4)
-        return custody_err_set(err, CUSTODY_ERR_FORMAT,
-                               "damaged custody secret key: the key line has %zu characters, "
-                               "expected %d (truncated?)",
-                               b64len, (KEYFILE_BLOB_LEN + 2) / 3 * 4);
-    if (base64_decode_exact(blob, sizeof(blob), b64, b64len) < 0)
-        return custody_err_set(err, CUSTODY_ERR_FORMAT,
-                               "damaged custody secret key: the key line is not base64");
     if (memcmp(blob, KEYFILE_MAGIC, 6))
         return custody_err_set(err, CUSTODY_ERR_FORMAT, "not a custody secret key (bad magic)");
     if (blob[6] != KEYFILE_VERSION)
@@ -329,6 +300,46 @@ sign_keyfile_parse(struct sign_keyfile *out, const char *text, size_t len, struc
         return custody_err_set(err, CUSTODY_ERR_FORMAT,
                                "damaged custody secret key: key id does not match its public key");
     return 0;
+}
+
+int
+sign_keyfile_parse(struct sign_keyfile *out, const char *text, size_t len, struct custody_err *err)
+{
+    uint8_t blob[KEYFILE_BLOB_LEN];
+    int rc;
+    const char *nl, *b64;
+    size_t b64len;
+
+    memset(out, 0, sizeof(*out));
+    nl = memchr(text, '\n', len);
+    if (!nl || (size_t)(nl - text) < strlen(keyfile_comment) ||
+        memcmp(text, keyfile_comment, strlen(keyfile_comment))) {
+        if (len >= 19 && !memcmp(text, "untrusted comment: ", 19))
+            return custody_err_set(err, CUSTODY_ERR_FORMAT,
+                                   "not a custody secret key (a minisign key file? custody "
+                                   "keys are made with 'custody-casedb keygen')");
+        return custody_err_set(err, CUSTODY_ERR_FORMAT,
+                               "not a custody secret key (no 'untrusted comment: custody secret "
+                               "key' line)");
+    }
+    b64 = nl + 1;
+    b64len = len - (size_t)(b64 - text);
+    if (b64len && b64[b64len - 1] == '\n')
+        b64len--;
+    if (b64len != (KEYFILE_BLOB_LEN + 2) / 3 * 4)
+        return custody_err_set(err, CUSTODY_ERR_FORMAT,
+                               "damaged custody secret key: the key line has %zu characters, "
+                               "expected %d (truncated?)",
+                               b64len, (KEYFILE_BLOB_LEN + 2) / 3 * 4);
+    if (base64_decode_exact(blob, sizeof(blob), b64, b64len) < 0)
+        return custody_err_set(err, CUSTODY_ERR_FORMAT,
+                               "damaged custody secret key: the key line is not base64");
+    /* The blob holds the sealed (or, unencrypted, the plain) seed: wipe it. */
+    rc = keyfile_fields(out, blob, err);
+    explicit_bzero(blob, sizeof(blob));
+    if (rc < 0)
+        explicit_bzero(out, sizeof(*out));
+    return rc;
 }
 
 /* Argon2id(pass, salt) -> 32-byte AES key in secure memory. */
@@ -399,11 +410,7 @@ plain_checksum(uint8_t tag[16], const uint8_t *header, const uint8_t *seed)
     memcpy(buf + KEYFILE_HEADER_LEN, seed, SEED_LEN);
     hash_buffer(HASH_SHA256, d, buf, sizeof(buf));
     memcpy(tag, d, 16);
-    {
-        volatile uint8_t *p = buf;
-        for (size_t i = 0; i < sizeof(buf); i++)
-            p[i] = 0;
-    }
+    explicit_bzero(buf, sizeof(buf));
 }
 
 int
@@ -503,6 +510,7 @@ sign_seckey_write(const struct sign_seckey *k, const char *path, const char *pas
         plain_checksum(blob + KEYFILE_HEADER_LEN + SEED_LEN, blob, k->seed);
     }
     minisign_key_id_hex(hex, k->pub.key_id);
+    strbuf_grow(&text, 512); /* never reallocated: no unwiped copy of the seed left behind */
     strbuf_addf(&text, "%s%s%s\n", keyfile_comment, hex, kf.encrypted ? "" : " (UNENCRYPTED)");
     base64_encode(&text, blob, sizeof(blob));
     strbuf_addch(&text, '\n');
@@ -531,9 +539,9 @@ out:
         unlink(path);
     /* The text holds the (possibly unencrypted) seed: wipe before freeing. */
     if (text.buf)
-        memset(text.buf, 0, text.len);
+        explicit_bzero(text.buf, text.len);
     strbuf_release(&text);
-    memset(blob, 0, sizeof(blob));
+    explicit_bzero(blob, sizeof(blob));
     gcry_free(key);
     return rc;
 }
@@ -566,9 +574,9 @@ sign_seckey_read(struct sign_seckey **out, const char *path, const struct sign_p
 out:
     sign_passphrase_free(pass, passlen);
     if (text.buf)
-        memset(text.buf, 0, text.len);
+        explicit_bzero(text.buf, text.len);
     strbuf_release(&text);
-    memset(&kf, 0, sizeof(kf));
+    explicit_bzero(&kf, sizeof(kf));
     return rc;
 }
 
@@ -733,9 +741,7 @@ sign_passphrase_free(char *pass, size_t len)
 {
     if (!pass)
         return;
-    volatile char *p = pass;
-    for (size_t i = 0; i < len; i++)
-        p[i] = 0;
+    explicit_bzero(pass, len);
     gcry_free(pass);
 }
 
