@@ -52,7 +52,9 @@ tl_exec_id(struct casedb *db, const char *sql, int64_t id, struct custody_err *e
 }
 
 /* Drop the indexes of files and events (theirs and any another module added),
- * remembering their SQL, when the tables are small enough to re-index. */
+ * remembering their SQL, when the tables are small enough to re-index. Partial
+ * indexes (WHERE ...) stay: most loaded rows are not in them, so keeping them
+ * costs less than the full scan that rebuilding one would take. */
 static int
 tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
 {
@@ -69,7 +71,8 @@ tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
         return 0;
     if ((rc = db_prepare(l->db, &st,
                          "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                         "tbl_name IN ('files', 'events') AND sql IS NOT NULL",
+                         "tbl_name IN ('files', 'events') AND sql IS NOT NULL AND "
+                         "sql NOT LIKE '% WHERE %'",
                          err)) < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "strbuf.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +50,35 @@ tsk_fail(struct custody_err *err, int code, const char *what)
     return code;
 }
 
+/* The image format from its first bytes. TSK's own detection tries every
+ * format in turn and leaks the handles of the probes that fail (TSK 4.11). */
+static TSK_IMG_TYPE_ENUM
+image_type_of(const char *path)
+{
+    static const unsigned char evf[8] = {'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
+    static const unsigned char lvf[8] = {'L', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
+    unsigned char head[8] = {0};
+    FILE *fp = fopen(path, "rb");
+    size_t got;
+
+    if (!fp)
+        return TSK_IMG_TYPE_UNSUPP; /* errno says why */
+    got = fread(head, 1, sizeof(head), fp);
+    fclose(fp);
+    if (got == sizeof(head) && (!memcmp(head, evf, 8) || !memcmp(head, lvf, 8)))
+        return TSK_IMG_TYPE_EWF_EWF;
+    if (got >= 4 && !memcmp(head, "KDMV", 4))
+        return TSK_IMG_TYPE_VMDK_VMDK;
+    if (got == sizeof(head) && !memcmp(head, "conectix", 8))
+        return TSK_IMG_TYPE_VHD_VHD;
+    return TSK_IMG_TYPE_RAW;
+}
+
 int
 tsk_image_open(struct tsk_image **out, const char *const *paths, int n, struct custody_err *err)
 {
     struct tsk_image *ti;
+    TSK_IMG_TYPE_ENUM type;
 
     *out = NULL;
     if (n < 1)
@@ -60,8 +86,26 @@ tsk_image_open(struct tsk_image **out, const char *const *paths, int n, struct c
     ti = calloc(1, sizeof(*ti));
     if (!ti)
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        FILE *fp = fopen(paths[i], "rb");
+        if (!fp) {
+            int e = errno;
+            free(ti);
+            return custody_err_errno(err, custody_err_from_errno(e), e, "cannot open image '%s'",
+                                     paths[i]);
+        }
+        fclose(fp);
+    }
+    errno = 0;
+    type = image_type_of(paths[0]);
+    if (type == TSK_IMG_TYPE_UNSUPP) {
+        int e = errno ? errno : EIO;
+        free(ti);
+        return custody_err_errno(err, custody_err_from_errno(e), e, "cannot read image '%s'",
+                                 paths[0]);
+    }
     tsk_error_reset();
-    ti->img = tsk_img_open_utf8(n, (const char *const *)paths, TSK_IMG_TYPE_DETECT, 0);
+    ti->img = tsk_img_open_utf8(n, (const char *const *)paths, type, 0);
     if (!ti->img) {
         free(ti);
         return tsk_fail(err, CUSTODY_ERR_FORMAT, "cannot open image");
@@ -233,7 +277,16 @@ tsk_image_volumes(struct tsk_image *img, struct tsk_volume **out, size_t *n,
     size_t count = 0;
 
     (void)err;
-    if (!vol_walk_vs(img, 0, TSK_VS_TYPE_DETECT, "", 0, &list, &count) || count == 0) {
+    /* Each type in turn rather than TSK_VS_TYPE_DETECT, which leaks the DOS table
+     * it finds behind a GPT's protective MBR (TSK 4.11). GPT first: a protective
+     * or hybrid MBR is not the partition table. */
+    static const TSK_VS_TYPE_ENUM types[] = {TSK_VS_TYPE_GPT, TSK_VS_TYPE_DOS, TSK_VS_TYPE_BSD,
+                                             TSK_VS_TYPE_SUN, TSK_VS_TYPE_MAC};
+    int found = 0;
+
+    for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && !found; t++)
+        found = vol_walk_vs(img, 0, types[t], "", 0, &list, &count);
+    if (!found || count == 0) {
         struct tsk_volume whole;
         memset(&whole, 0, sizeof(whole));
         free(list);

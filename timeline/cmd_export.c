@@ -50,7 +50,7 @@ cmd_export(int argc, char **argv)
     struct cmd_ctx ctx = {0};
     struct custody_err err = {0};
     struct casedb *db = NULL;
-    const char *evidence = NULL, *host = NULL, *format = NULL, *output = NULL;
+    const char *evidence = NULL, *host = NULL, *asset_opt = NULL, *format = NULL, *output = NULL;
     char *label = NULL;
     enum timeline_format fmt;
     int64_t evidence_id = 0, lines = 0;
@@ -96,6 +96,7 @@ cmd_export(int argc, char **argv)
     if (ctx.json)
         return cli_usage_error(TIMELINE_PROG " export",
                                "--json does not apply; use --format jsonl");
+    asset_opt = host;
     if (evidence && (rc = cmd_split_evidence(TIMELINE_PROG " export", evidence, &host, &label)))
         return rc;
     if ((rc = cmd_open_db(&ctx, &db, CASEDB_READONLY)) != 0)
@@ -129,11 +130,10 @@ done:
         custody_err_errno(&err, CUSTODY_ERR_IO, errno, "cannot close '%s'", output);
         status = cmd_fail(&ctx, &err);
     }
-    casedb_close(db);
-    free(label);
-    return status;
 done_rc:
     casedb_close(db);
     free(label);
-    return rc;
+    if (host != asset_opt) /* HOST/LABEL: cmd_split_evidence allocated the host */
+        free((char *)host);
+    return status ? status : rc;
 }

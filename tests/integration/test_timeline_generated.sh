@@ -39,6 +39,14 @@ make_fat fat.img 8 fattree
 MTOOLS_SKIP_CHECK=1 mdel -i fat.img ::DELME.TXT
 
 make_partitioned disk.img ext4.img fat.img
+# The same file systems behind a GPT and a Sun disk label (cylinder-aligned).
+truncate -s 40M gptdisk.img
+printf 'label: gpt\nstart=2048, size=32768\nstart=36864, size=16384\n' | sfdisk -q gptdisk.img
+dd if=ext4.img of=gptdisk.img bs=512 seek=2048 conv=notrunc status=none
+dd if=fat.img of=gptdisk.img bs=512 seek=36864 conv=notrunc status=none
+truncate -s 64M sundisk.img
+printf 'label: sun\nstart=16065, size=48195, type=83\nstart=64260, size=48195, type=83\n' |
+  sfdisk -q sundisk.img 2>/dev/null || truncate -s 0 sundisk.img
 
 custody-casedb init case.db --case-number TEST-1 --title "timeline test" -q
 expect_status 0 custody-timeline build --case-db case.db --evidence srv1/sda ext4.img
@@ -51,6 +59,19 @@ PARITY_EXCLUDE='badlink|^target\|' body_parity case.db srv1/sda ext4.img
 custody-timeline export --case-db case.db --evidence srv1/sda --format body >b.txt
 grep -qF '/badlink -> evil^[31m^target|' b.txt || fail "link target not sanitized"
 body_parity case.db srv1/fat fat.img
+expect_status 0 custody-timeline build --case-db case.db --evidence srv1/gptdisk gptdisk.img
+PARITY_EXCLUDE='badlink|^target\|' body_parity case.db srv1/gptdisk gptdisk.img
+if [ -s sundisk.img ] && mmls sundisk.img | grep -q Sun; then
+  truncate -s 20M ext4-20.img
+  mkfs.ext4 -q -F -d fattree ext4-20.img
+  dd if=ext4-20.img of=sundisk.img bs=512 seek=16065 conv=notrunc status=none
+  dd if=fat.img of=sundisk.img bs=512 seek=64260 conv=notrunc status=none
+  expect_status 0 custody-timeline build --case-db case.db --evidence srv1/sundisk --json sundisk.img
+  assert_contains out '"vs_type": "sun"'
+  body_parity case.db srv1/sundisk sundisk.img
+else
+  echo "sfdisk cannot write a Sun label here: Sun case not run"
+fi
 PARITY_EXCLUDE='badlink|^target\|' body_parity case.db srv1/disk disk.img
 
 # Deleted files are there, marked as fls marks them.
