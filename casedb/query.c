@@ -46,11 +46,20 @@ static const char row_columns[] =
 static const char row_from[] = " FROM events e LEFT JOIN files f ON f.id = e.file_id";
 
 /* Events first (CROSS JOIN fixes the order): every filter narrows events through
- * one of its indexes; evidence, assets and files are looked up by primary key. */
+ * one of its indexes; evidence, assets (and files) are looked up by primary key. */
 static const char from_clause[] = " FROM events e CROSS JOIN evidence ev ON ev.id = e.evidence_id"
-                                  " CROSS JOIN assets a ON a.id = ev.asset_id"
-                                  " LEFT JOIN files f ON f.id = e.file_id"
-                                  " LEFT JOIN partitions p ON p.id = f.partition_id";
+                                  " CROSS JOIN assets a ON a.id = ev.asset_id";
+static const char from_files[] = " LEFT JOIN files f ON f.id = e.file_id";
+
+/* The joins a statement needs: files only when a filter looks at them, so pivots
+ * and histograms by IP or user read nothing but the covering index. */
+static void
+add_from(struct strbuf *sql, const struct casedb_filter *f)
+{
+    strbuf_addstr(sql, from_clause);
+    if (f->path_glob || f->ioc_only || f->deleted_only)
+        strbuf_addstr(sql, from_files);
+}
 
 static void
 ip_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -891,7 +900,7 @@ casedb_query_count(struct casedb *db, const struct casedb_filter *f, int64_t *co
     *count_out = 0;
     qbuild_init(&q);
     strbuf_addstr(&q.sql, "SELECT count(*) FROM (SELECT e.id");
-    strbuf_addstr(&q.sql, from_clause);
+    add_from(&q.sql, f);
     if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, &q, err)) < 0)
         goto done;
     if (f->limit > 0) {
@@ -1127,7 +1136,7 @@ build_pivot(struct casedb *db, enum casedb_pivot_kind kind, const char *value,
     else
         f->path_glob = value;
     strbuf_addstr(&q->sql, "SELECT a.hostname, min(e.ts), max(e.ts), count(*)");
-    strbuf_addstr(&q->sql, from_clause);
+    add_from(&q->sql, f);
     if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, q, err)) < 0)
         return rc;
     strbuf_addstr(&q->sql, " GROUP BY a.id ORDER BY 2, 1");
@@ -1209,7 +1218,7 @@ casedb_histogram(struct casedb *db, const struct casedb_filter *f, int64_t width
     strbuf_addstr(&q.sql, " - 1 END) * ");
     bind_add(&q, 1, NULL, width_ns, err);
     strbuf_addf(&q.sql, " AS bucket, %s AS grp, count(*)", group_expr[by]);
-    strbuf_addstr(&q.sql, from_clause);
+    add_from(&q.sql, &g);
     if ((rc = ensure_text_index(db, &g, err)) < 0 || (rc = build_where(db, &g, &q, err)) < 0)
         goto done;
     strbuf_addstr(&q.sql, " GROUP BY bucket, grp ORDER BY bucket, grp");
