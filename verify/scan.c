@@ -48,6 +48,10 @@ struct job {
     size_t in_len;
     uint8_t *out;
     size_t out_len;
+    /* the media bytes of each chunk, in order: in `out`, or in `in` for an
+     * uncompressed chunk (hashed without a copy) */
+    const uint8_t **ptrs;
+    uint32_t *lens;
     const char **bad; /* per chunk: reason or NULL */
 };
 
@@ -100,6 +104,7 @@ decode_job(struct codec_inflater *z, struct job *j)
         struct chunk_ref *c = &j->refs[i];
         uint8_t *dst = j->out + pos;
         const uint8_t *src = j->in + c->off;
+        const uint8_t *ptr = dst; /* what the hash threads read */
         const char *reason = NULL;
 
         j->bad[i] = NULL;
@@ -121,17 +126,22 @@ decode_job(struct codec_inflater *z, struct job *j)
         } else {
             uint32_t want = (uint32_t)src[c->expect] | (uint32_t)src[c->expect + 1] << 8 |
                             (uint32_t)src[c->expect + 2] << 16 | (uint32_t)src[c->expect + 3] << 24;
-            memcpy(dst, src, c->expect);
-            if (codec_adler32(dst, c->expect) != want)
+            /* hashed straight from the input buffer: no copy */
+            ptr = src;
+            if (codec_adler32(src, c->expect) != want)
                 reason = "chunk checksum (Adler-32) mismatch";
         }
         if (reason) {
             /* An uncompressed chunk whose checksum failed is hashed as stored (as
              * ewfverify does); data that cannot be decoded is hashed as zeros. */
-            if (c->compressed || c->missing || c->stored != c->expect + 4)
+            if (c->compressed || c->missing || c->stored != c->expect + 4) {
                 memset(dst, 0, c->expect);
+                ptr = dst;
+            }
             j->bad[i] = reason;
         }
+        j->ptrs[i] = ptr;
+        j->lens[i] = c->expect;
         pos += c->expect;
     }
     j->out_len = pos;
@@ -196,7 +206,8 @@ hasher_main(void *arg)
             break;
         if (j->state == SLOT_DECODED && j->seq == seq) {
             pthread_mutex_unlock(&p->mu);
-            multihash_update(p->mh[ha->algo], j->out, j->out_len);
+            for (size_t i = 0; i < j->n_chunks; i++)
+                multihash_update(p->mh[ha->algo], j->ptrs[i], j->lens[i]);
             pthread_mutex_lock(&p->mu);
             if (++j->consumed == HASH_COUNT) {
                 p->res->bytes += j->out_len; /* counted once, by whoever frees the slot */
@@ -277,6 +288,10 @@ pipe_init(struct pipe *p, struct scan_result *res, size_t chunk_size, size_t chu
         j->refs = calloc(chunks_per_job, sizeof(*j->refs));
         j->bad = calloc(chunks_per_job, sizeof(*j->bad));
         j->out = malloc(chunk_size * chunks_per_job);
+        j->ptrs = calloc(chunks_per_job, sizeof(*j->ptrs));
+        j->lens = calloc(chunks_per_job, sizeof(*j->lens));
+        if (!j->ptrs || !j->lens)
+            return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
         j->in = in_per_job ? malloc(in_per_job) : NULL;
         if (!j->refs || !j->bad || !j->out || (in_per_job && !j->in))
             return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
@@ -293,6 +308,8 @@ pipe_destroy(struct pipe *p)
         free(p->jobs[i].refs);
         free(p->jobs[i].bad);
         free(p->jobs[i].out);
+        free(p->jobs[i].ptrs);
+        free(p->jobs[i].lens);
         free(p->jobs[i].in);
     }
     pthread_mutex_destroy(&p->mu);
@@ -578,6 +595,9 @@ scan_raw(struct scan_result *res, const char *const *paths, size_t n,
             if (got == 0)
                 break; /* slot stays free, seq unchanged */
             j->out_len = (size_t)got;
+            j->n_chunks = 1;
+            j->ptrs[0] = j->out;
+            j->lens[0] = (uint32_t)got;
             publish(&p, j, SLOT_DECODED);
             seq++;
             done_bytes += (uint64_t)got;
