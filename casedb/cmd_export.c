@@ -96,17 +96,17 @@ cmd_export(int argc, char **argv)
 
     if (!strcmp(format, "case")) {
         if (export_case_jsonld(&doc, db, &stats, &err) < 0)
-            goto fail;
+            goto out;
     } else {
         /* argv[-1] is "export"'s parent: record the command as the user typed it. */
         strbuf_addstr(&argv_str, CASEDB_PROG " ");
         cli_argv_string(&argv_str, argc, argv);
         if (export_acquisition_lookup(&acq_id, db, acq, &err) < 0 ||
             export_dfxml(&doc, db, acq_id, argv_str.buf, &err) < 0)
-            goto fail;
+            goto out;
     }
     if (io_write_file_atomic(out, doc.buf, doc.len, 0644, 0, &err) < 0)
-        goto fail;
+        goto out;
 
     if (ctx.json) {
         struct json_writer w;
@@ -139,10 +139,9 @@ cmd_export(int argc, char **argv)
         fputs(sb.buf, stdout);
     }
     status = EXIT_CHECKED_OUT;
-    goto out;
-fail:
-    status = cmd_fail(&ctx, &err);
 out:
+    if (err.code)
+        status = cmd_fail(&ctx, &err);
     strbuf_release(&doc);
     strbuf_release(&argv_str);
     strbuf_release(&sb);

@@ -128,7 +128,7 @@ check_manifest(struct merge_result *res, struct casedb *src, sqlite3_stmt *st)
     memset(&m, 0, sizeof(m));
     if (sig && !text) {
         strbuf_addf(&line, "acquisition %s: a manifest signature without its manifest", uuid);
-        goto report;
+        goto out;
     }
     if (!text)
         goto out; /* unsigned, unmanifested: nothing to hold the row against */
@@ -142,7 +142,7 @@ check_manifest(struct merge_result *res, struct casedb *src, sqlite3_stmt *st)
         memset(&ms, 0, sizeof(ms));
         if (minisign_sig_parse(&ms, sig, strlen(sig), &e) < 0) {
             strbuf_addf(&line, "acquisition %s: manifest signature unreadable: %s", uuid, e.msg);
-            goto report;
+            goto out;
         }
         minisign_key_id_hex(kid, ms.key_id);
         minisign_sig_release(&ms);
@@ -159,19 +159,19 @@ check_manifest(struct merge_result *res, struct casedb *src, sqlite3_stmt *st)
                         "acquisition %s: manifest signed by key %s, which no examiner of the "
                         "station database holds",
                         uuid, kid);
-            goto report;
+            goto out;
         }
         if (sign_minisig_verify(&valid, &why, NULL, &pk, text, strlen(text), sig, strlen(sig), &e) <
                 0 ||
             !valid) {
             strbuf_addf(&line, "acquisition %s: manifest signature does not verify: %s", uuid,
                         why.len ? why.buf : e.msg);
-            goto report;
+            goto out;
         }
     }
     if (manifest_parse(&m, text, strlen(text), &e) < 0) {
         strbuf_addf(&line, "acquisition %s: manifest unreadable: %s", uuid, e.msg);
-        goto report;
+        goto out;
     }
     if (!m.acquisition_uuid || strcmp(m.acquisition_uuid, uuid) != 0)
         strbuf_addf(&line, "acquisition %s: its manifest is of acquisition %s", uuid,
@@ -211,10 +211,9 @@ check_manifest(struct merge_result *res, struct casedb *src, sqlite3_stmt *st)
             sqlite3_finalize(fq);
         }
     }
-report:
+out:
     if (line.len)
         problem(&res->problems, &res->n_problems, "tampered", line.buf);
-out:
     manifest_release(&m);
     strbuf_release(&line);
     strbuf_release(&why);
