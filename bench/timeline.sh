@@ -4,7 +4,8 @@
 # The image (ext4, 100,000 files in 10 x 100 nested folders, one in ten with
 # content) is made once and cached in $BENCH_WORK (default /tmp/custody-bench-timeline).
 # RUNS (default 3) rounds, tools alternating in each round:
-#   custody-timeline build (new case database each run)  vs  fls -r -m /  and  tsk_loaddb
+#   custody-timeline build (new case database each run; also with --no-logs, without
+#   the log module's look at every name)  vs  fls -r -m /  and  tsk_loaddb
 #   custody-timeline export --format mactime              vs  mactime -b BODY -d
 # Medians of wall time and of CPU time (user + sys, children included) are printed
 # with the ratios; CPU ratios are the fairer figure on a machine shared with other
@@ -66,6 +67,9 @@ for r in $(seq 1 "$RUNS"); do
   rm -f case.db case.db-wal case.db-shm
   "$C" init case.db --case-number BENCH --title bench -q
   run build "$T" build -q --case-db case.db --evidence bench/sda "$IMG"
+  rm -f case2.db case2.db-wal case2.db-shm
+  "$C" init case2.db --case-number BENCH --title bench -q
+  run buildnologs "$T" build -q --no-logs --case-db case2.db --evidence bench/sda "$IMG"
   rm -f loaddb.db
   run loaddb tsk_loaddb -d loaddb.db "$IMG"
   run mactime mactime -b out.fls -d
@@ -92,12 +96,14 @@ echo "custody-timeline bench: ext4 image of $NFILES files ($files names, $events
 printf '%-44s %9s %9s\n' "" "wall s" "cpu s"
 printf '%-44s %9s %9s\n' "fls -r -m /" "$(wall fls)" "$(cpu fls)"
 printf '%-44s %9s %9s\n' "custody-timeline build" "$bw" "$bc"
+printf '%-44s %9s %9s\n' "custody-timeline build --no-logs" "$(wall buildnologs)" "$(cpu buildnologs)"
 printf '%-44s %9s %9s\n' "tsk_loaddb" "$(wall loaddb)" "$(cpu loaddb)"
 printf '%-44s %9s %9s\n' "mactime -b body -d" "$(wall mactime)" "$(cpu mactime)"
 printf '%-44s %9s %9s\n' "custody-timeline export --format mactime" "$(wall export)" "$(cpu export)"
 printf '%-44s %9s %9s\n' "custody-timeline export --format body" "$(wall exportbody)" "$(cpu exportbody)"
 echo
 echo "build / fls:             $(ratio "$bw" "$(wall fls)") x wall, $(ratio "$bc" "$(cpu fls)") x cpu   (target <= 2)"
+echo "build --no-logs / fls:   $(ratio "$(wall buildnologs)" "$(wall fls)") x wall, $(ratio "$(cpu buildnologs)" "$(cpu fls)") x cpu"
 echo "tsk_loaddb / build:      $(ratio "$(wall loaddb)" "$bw") x wall, $(ratio "$(cpu loaddb)" "$bc") x cpu   (target >= 15)"
 echo "mactime / export:        $(ratio "$(wall mactime)" "$(wall export)") x wall, $(ratio "$(cpu mactime)" "$(cpu export)") x cpu   (target >= 10)"
 echo "build events per second: $(awk -v e="$events" -v t="$bw" 'BEGIN {printf "%.0f", e / t}')"

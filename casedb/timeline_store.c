@@ -202,7 +202,7 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
                          "SELECT evidence_id, ctime, 'c', id, flags & 13 FROM files "
                          "WHERE id >= ?1 AND ctime IS NOT NULL UNION ALL "
                          "SELECT evidence_id, crtime, 'b', id, flags & 13 FROM files "
-                         "WHERE id >= ?1 AND crtime IS NOT NULL) ORDER BY ts",
+                         "WHERE id >= ?1 AND crtime IS NOT NULL)",
                          err)) < 0 ||
         (rc = db_prepare(db, &l->ins_part,
                          "INSERT INTO partitions (evidence_id, idx, offset, length, description, "
@@ -256,9 +256,9 @@ timeline_load_partition(struct timeline_load *l, const struct tl_partition *p, i
 }
 
 /* Insert the events of the files loaded since the last flush, from their rows,
- * in one set-based statement (several times cheaper than one INSERT per event),
- * in time order so that the events table is stored roughly by time. Called every
- * TL_EVENT_CHUNK files, so it runs while the walker is still reading the image. */
+ * in one set-based statement (several times cheaper than one INSERT per event;
+ * not sorted: the index gives time order). Called every TL_EVENT_CHUNK files, so
+ * it runs while the walker is still reading the image. */
 static int
 tl_flush_events(struct timeline_load *l, struct custody_err *err)
 {

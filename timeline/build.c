@@ -11,6 +11,7 @@
 #include "tsk_adapter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #define WIRE_BUF (256u << 10)
+#define WIRE_PIPE_SIZE (1 << 20)
 /* After its own deadline the child gets this long to report before SIGKILL. */
 #define WIRE_GRACE_SECONDS 5.0
 #define TIMELINE_FS_TYPE_MAX 24
@@ -314,6 +316,8 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
         lim.hash_algos = HASH_F_MD5 | HASH_F_SHA256 | (ioc_set_has_sha1(s->iocs) ? HASH_F_SHA1 : 0);
     if (pipe(fds) < 0)
         return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot create pipe");
+    /* A deeper pipe lets the walker run ahead of the loader (best effort). */
+    (void)fcntl(fds[1], F_SETPIPE_SZ, WIRE_PIPE_SIZE);
     fflush(stdout);
     fflush(stderr);
     pid = fork();
