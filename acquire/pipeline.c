@@ -3,7 +3,7 @@
  * compresses the chunks of any block that is ready; one writer owns the output (the
  * libewf handle has no locking) and writes blocks in order. A block returns to the
  * reader when all three hashes and the writer are done with it, so memory stays at
- * RING blocks whatever the size of the disk. */
+ * at most RING blocks (and RING_BYTES of them) whatever the size of the disk. */
 #include "internal.h"
 
 #include "cli.h"
@@ -17,7 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING 8                           /* blocks in flight */
+#define RING 8                           /* blocks in flight, at most */
+#define RING_BYTES (UINT64_C(64) << 20)  /* ... and at most this much media in flight */
 #define BLOCK_TARGET (UINT32_C(4) << 20) /* bytes per block, rounded to whole chunks */
 #define MAX_WORKERS 16
 
@@ -44,6 +45,7 @@ struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct slot slots[RING];
+    int nslots;       /* slots in use: fewer when chunks (hence blocks) are very large */
     uint64_t end_seq; /* blocks the reader produced; valid when reader_done */
     int reader_done;
     int stop;                             /* writer failed: reader stops */
@@ -93,7 +95,7 @@ reader_main(void *arg)
     uint64_t seq = 0, offset = 0;
 
     for (;;) {
-        struct slot *s = &p->slots[seq % RING];
+        struct slot *s = &p->slots[seq % (uint64_t)p->nslots];
         lock(p);
         while (s->state != SLOT_FREE && !p->stop)
             pthread_cond_wait(&p->cv, &p->mu);
@@ -180,7 +182,7 @@ reader_main(void *arg)
 static struct slot *
 wait_block(struct pipeline *p, uint64_t seq, int need_compressed)
 {
-    struct slot *s = &p->slots[seq % RING];
+    struct slot *s = &p->slots[seq % (uint64_t)p->nslots];
 
     lock(p);
     for (;;) {
@@ -257,7 +259,7 @@ worker_main(void *arg)
     lock(p);
     for (;;) {
         struct slot *pick = NULL;
-        for (int i = 0; i < RING; i++) {
+        for (int i = 0; i < p->nslots; i++) {
             struct slot *s = &p->slots[i];
             if (s->state == SLOT_FILLED && s->compress == 0 && (!pick || s->seq < pick->seq))
                 pick = s;
@@ -370,7 +372,12 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
     p->level = o->compression == EWF_COMPRESSION_BEST ? DEFLATE_BEST : DEFLATE_FAST;
     p->cslot = p->chunk_size + 64;
     size_t chunks = p->block_size / p->chunk_size;
-    for (int i = 0; i < RING; i++) {
+    p->nslots = (int)(RING_BYTES / p->block_size);
+    if (p->nslots > RING)
+        p->nslots = RING;
+    if (p->nslots < 2)
+        p->nslots = 2;
+    for (int i = 0; i < p->nslots; i++) {
         struct slot *s = &p->slots[i];
         if (posix_memalign((void **)&s->data, 4096, p->block_size) != 0) {
             rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
@@ -492,7 +499,7 @@ join:
 out:
     for (int a = 0; a < HASH_COUNT; a++)
         multihash_free(p->mh[a]);
-    for (int i = 0; i < RING; i++) {
+    for (int i = 0; i < p->nslots; i++) {
         free(p->slots[i].data);
         free(p->slots[i].cdata);
         free(p->slots[i].csize);

@@ -88,6 +88,15 @@ grep -c '^SHA256 (seg-none.E0' seg-none.manifest >n.txt
 [ "$(cat n.txt)" = "$(wc -l <segs.txt)" ] || fail "manifest does not list every segment"
 grep '^SHA256 (' seg-none.manifest | sha256sum -c --quiet || fail "sha256sum -c on segments"
 
+# Bounded memory: the largest chunk (32768 sectors, 16 MiB) still stays far under
+# 256 MiB of peak RSS (not measurable under AddressSanitizer).
+if [ -x /usr/bin/time ] && ! grep -q "CUSTODY_SANITIZE:BOOL=ON" "${CUSTODY_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev/null; then
+  /usr/bin/time -f %M -o rss.txt custody-acquire disk.img --output bigchunk --chunk-sectors 32768 \
+    --segment-size 64M -q || fail "acquisition with 16 MiB chunks"
+  [ "$(tail -1 rss.txt)" -lt 262144 ] || fail "peak RSS $(tail -1 rss.txt) KiB is over 256 MiB"
+  ewfverify -q bigchunk.E01 >v.txt 2>&1 || fail "ewfverify with 16 MiB chunks"
+fi
+
 # A source size that is not a multiple of 512: the E01 holds it zero-padded to the
 # sector, says so, and verifies.
 head -c 1000001 disk.img >odd.bin
