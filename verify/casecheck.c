@@ -365,7 +365,7 @@ verify_acquisition(struct report *r, struct case_run *cr, size_t idx, const stru
         goto out;
     verify_manifest_path(&mpath, image.buf);
     rc = manifest_verify(r, subject.buf, mpath.buf, &h, &cr->trusted, &cr->db_keys,
-                         o->verify.require_signature || a->manifest_sig != NULL, &mo, err);
+                         o->verify.require_signature, &mo, err);
     if (rc < 0)
         goto out;
     rc = check_manifest_db(r, subject.buf, mpath.buf, a, &mo, cr, err);

@@ -78,4 +78,48 @@ if [ -f "$lib" ]; then
   expect_status 0 $V --case-db case.db --asset db02
   assert_contains out "recorded as incomplete: 1 range(s) of unreadable sectors documented"
 fi
+# --- a signed acquisition (custody-acquire --key): anchored only by a trusted key
+custody-casedb keygen --out ann -q
+custody-casedb examiner add --name Ann --pub ann.pub --case-db case.db -q
+custody-acquire src.bin --output img/mx01-sda --segment-size 1M --case-db case.db \
+  --asset mx01 --evidence sda --key ann.key -q || fail "custody-acquire --key"
+[ -f img/mx01-sda.manifest.minisig ] || fail "no signature written"
+ann_id=$(sqlite3 case.db "SELECT key_id FROM examiners WHERE name='Ann'")
+expect_status 0 $V --trusted-keys ann.pub --require-signature img/mx01-sda.E01
+assert_contains out "PASS signature: valid minisign signature by trusted key $ann_id"
+assert_contains out "verdict: VERIFIED, anchored in a trusted signature"
+assert_contains out "PASS chunks: all 128 chunks intact (Adler-32 / zlib checksums) [trusted signature (key $ann_id), over every file's SHA-256]"
+# a key the verifier does not trust
+expect_status 1 $V --trusted-keys bob.pub img/mx01-sda.E01
+assert_contains out "FAIL: signature: signed by key $ann_id, which is not among the trusted keys"
+# in the case database the key is known but not trusted
+expect_status 0 $V --case-db case.db --asset mx01
+assert_contains out "valid signature by key $ann_id, but that key is known only from the case database"
+expect_status 1 $V --case-db case.db --asset mx01 --require-signature
+# the signed manifest edited
+cp -a img signed
+chmod -R u+w signed
+sed -i 's/^status: complete$/status: complete /' signed/mx01-sda.manifest
+expect_status 1 $V --trusted-keys ann.pub signed/mx01-sda.E01
+assert_contains out "FAIL: "
+python3 - signed/mx01-sda.manifest <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p).read().replace("status: complete ", "status: complete")
+t = t.replace("asset: mx01", "asset: mx02")
+open(p, "w").write(t)
+PY
+expect_status 1 $V --trusted-keys ann.pub signed/mx01-sda.E01
+assert_contains out "FAIL: signature: the signature by key $ann_id does not match the manifest"
+# the signature of another file
+cp img/mx01-sda.manifest signed/
+custody-acquire src.bin --output signed/other --case-db case.db --asset mx03 --evidence sda \
+  --key ann.key -q || fail "custody-acquire other"
+cp signed/other.manifest.minisig signed/mx01-sda.manifest.minisig
+expect_status 1 $V --trusted-keys ann.pub signed/mx01-sda.E01
+assert_contains out "does not match the manifest"
+# the signing key revoked before the acquisition ended
+sqlite3 case.db "UPDATE examiners SET revoked_at = 1 WHERE name = 'Ann'"
+expect_status 1 $V --case-db case.db --asset mx01 --trusted-keys ann.pub
+assert_contains out "FAIL: signing key: key $ann_id of 'Ann' was revoked at"
 echo "all passed"
