@@ -405,6 +405,8 @@ build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
         bind_add(q, 0, f->text, 0, err);
         strbuf_addch(&q->sql, ')');
     }
+    if (f->logs_only)
+        strbuf_addstr(&q->sql, " AND e.file_id IS NULL");
     if (f->ioc_only)
         strbuf_addstr(&q->sql, " AND ((e.flags | coalesce(f.flags, 0)) & 8) != 0");
     if (f->deleted_only)

@@ -36,6 +36,7 @@ struct casedb_filter {
     int64_t limit; /* 0: no limit */
     int descending;
     int unordered; /* storage order (fastest; for bulk exports whose reader sorts) */
+    int logs_only; /* leave out file-system events (callers that read files instead) */
 };
 
 /* One event as the query returns it. Pointers are valid only during the callback. */

@@ -20,6 +20,39 @@ write_row(void *ctx, const struct casedb_event_row *r)
     return fmt_writer_row(c->w, r, c->err);
 }
 
+/* A file row from casedb_query_files as the events it stands for: one per time the
+ * filter lets through (event ids are not known on this path and are 0). */
+struct expand_ctx {
+    struct write_ctx *c;
+    unsigned kinds;
+    const struct casedb_filter *f;
+    int64_t events;
+};
+
+static int
+expand_file(void *ctx, const struct casedb_event_row *r)
+{
+    static const char *const kinds[4] = {"m", "a", "c", "b"};
+    struct expand_ctx *x = ctx;
+    const int has[4] = {r->has_mtime, r->has_atime, r->has_ctime, r->has_crtime};
+    const int64_t ts[4] = {r->mtime, r->atime, r->ctime, r->crtime};
+    struct casedb_event_row e = *r;
+    int rc;
+
+    for (int i = 0; i < 4; i++) {
+        if (!has[i] || !(x->kinds & (1u << i)) || (x->f->has_from && ts[i] < x->f->from) ||
+            (x->f->has_to && ts[i] >= x->f->to))
+            continue;
+        e.ts = ts[i];
+        e.kind = kinds[i];
+        e.flags = r->flags & 13; /* what build copies into events.flags */
+        x->events++;
+        if ((rc = fmt_writer_row(x->c->w, &e, x->c->err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int
 query_out_write(struct casedb *db, const struct casedb_filter *f, const struct fmt_ops *fmt,
                 const struct fmt_display *d, int fd, int64_t *rows_out, struct custody_err *err)
@@ -46,6 +79,19 @@ query_out_write(struct casedb *db, const struct casedb_filter *f, const struct f
         if ((rc = fmt_writer_begin(&w, err)) == 0 &&
             (rc = casedb_query_files(db, f, write_row, &c, &w.fs_kinds, rows_out, err)) == 0)
             rc = fmt_writer_end(&w, err);
+    } else if (f->unordered && !f->limit && fmt == &fmt_timesketch) {
+        /* No order asked: log events from the events table, file-system events from
+         * the files table, both in storage order (no random look-ups of files). */
+        struct casedb_filter lf = *f;
+        struct expand_ctx x = {&c, 0, f, 0};
+        int64_t logs = 0, files = 0;
+        lf.logs_only = 1;
+        if ((rc = fmt_writer_begin(&w, err)) == 0 &&
+            (rc = casedb_query(db, &lf, write_row, &c, &logs, err)) == 0 &&
+            (rc = casedb_query_files(db, f, expand_file, &x, &x.kinds, &files, err)) == 0)
+            rc = fmt_writer_end(&w, err);
+        if (rows_out)
+            *rows_out = logs + x.events;
     } else if ((rc = fmt_writer_begin(&w, err)) == 0 &&
                (rc = casedb_query(db, f, write_row, &c, rows_out, err)) == 0) {
         rc = fmt_writer_end(&w, err);

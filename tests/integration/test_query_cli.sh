@@ -97,6 +97,17 @@ for line in open(sys.argv[1], encoding="utf-8"):
 assert n == int(sys.argv[2]), n
 PY
 
+# --order none reads files and log events in storage order: the same events
+for filt in "" "--asset db1 --from 2026-03-01T00:30:00Z" "--action m --action b --path /srv/data/f1*"; do
+  # shellcheck disable=SC2086
+  expect_status 0 custody-timeline query --format timesketch $filt
+  sort out >ts.time
+  # shellcheck disable=SC2086
+  expect_status 0 custody-timeline query --format timesketch --order none $filt
+  sort out | cmp -s - ts.time || fail "timesketch --order none differs ($filt)"
+  [ -s ts.time ] || fail "timesketch: no events for '$filt'"
+done
+
 # ---- l2tcsv: plaso's header, 17 columns ----
 expect_status 0 custody-timeline query --format l2tcsv
 [ "$(head -1 out)" = "date,time,timezone,MACB,source,sourcetype,type,user,host,short,desc,version,filename,inode,notes,format,extra" ] \
