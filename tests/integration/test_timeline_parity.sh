@@ -18,36 +18,13 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 checked=0
 
-# fls reference for an image: every partition, nested BSD labels, APFS volumes.
-reference() { # image... -> stdout: body lines
-    local img=("$@") rows start slot any=0
-    if rows=$(mmls "${img[@]}" 2>/dev/null); then
-        while read -r slot start desc; do
-            if [[ "$desc" == *BSD* ]] && bsd=$(mmls -t bsd -o "$start" "${img[@]}" 2>/dev/null); then
-                while read -r s2 st2 _; do
-                    fls -o "$st2" -r -m "/p$slot/p$s2/" "${img[@]}" 2>/dev/null
-                done < <(echo "$bsd" | awk '$2 != "Meta" && $2 != "-------" && $1 ~ /^[0-9]+:$/ {print $1 + 0, $3 + 0}')
-                continue
-            fi
-            fls -o "$start" -r -m "/p$slot/" "${img[@]}" 2>/dev/null
-        done < <(echo "$rows" | awk '$2 != "Meta" && $2 != "-------" && $1 ~ /^[0-9]+:$/ {print $1 + 0, $3 + 0, $0}')
-        return
-    fi
-    if fls -r -m / "${img[@]}" 2>/dev/null; then
-        return
-    fi
-    # An APFS container: one prefix per volume, as pstat lists them.
-    local i=0 blk
-    for blk in $(pstat "${img[@]}" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p'); do
-        fls -P apfs -B "$blk" -r -m "/v$i/" "${img[@]}" 2>/dev/null
-        i=$((i + 1))
-    done
-}
+# The fls reference with the documented prefixes (tsk_reference).
+. "${CUSTODY_SRC:-$(dirname "$0")/../..}/tests/integration/timeline_lib.sh"
 
 check() { # name image...
     local name=$1
     shift
-    reference "$@" | LC_ALL=C sort -u >"$tmp/ref.txt"
+    tsk_reference "$@" | LC_ALL=C sort -u >"$tmp/ref.txt"
     if [ ! -s "$tmp/ref.txt" ]; then
         echo "  $name: fls reads nothing, not compared"
         return
