@@ -140,6 +140,31 @@ mac_push(struct mac_state *m, uint32_t sec, uint32_t file, uint32_t bit)
     m->ent[m->nent++] = (struct mac_entry){(uint64_t)sec << 32, file, bit};
 }
 
+static void
+add_uint(struct strbuf *sb, uint64_t v)
+{
+    char d[24];
+    int n = 0;
+
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        strbuf_addch(sb, d[--n]);
+}
+
+static void
+add_int(struct strbuf *sb, int64_t v)
+{
+    if (v < 0) {
+        strbuf_addch(sb, '-');
+        add_uint(sb, (uint64_t)0 - (uint64_t)v);
+        return;
+    }
+    add_uint(sb, (uint64_t)v);
+}
+
 static int
 mac_row(void *ctx, const struct tl_row *r)
 {
@@ -179,11 +204,20 @@ mac_row(void *ctx, const struct tl_row *r)
     strbuf_add(&m->arena, f->inode, strlen(f->inode) + 1);
     mf->other = m->arena.len;
     tsk_mode_string(mode, f->name_type, f->meta_type, (uint32_t)f->mode);
-    if (f->meta_type < 0)
-        strbuf_addf(&m->arena, "0|%s,0,0", mode);
-    else
-        strbuf_addf(&m->arena, "%lld|%s,%llu,%llu", (long long)f->size, mode,
-                    (unsigned long long)(uint64_t)f->uid, (unsigned long long)(uint64_t)f->gid);
+    /* "size|mode,uid,gid" (printf would cost a tenth of the export) */
+    if (f->meta_type < 0) {
+        strbuf_addstr(&m->arena, "0|");
+        strbuf_addstr(&m->arena, mode);
+        strbuf_addstr(&m->arena, ",0,0");
+    } else {
+        add_int(&m->arena, f->size);
+        strbuf_addch(&m->arena, '|');
+        strbuf_addstr(&m->arena, mode);
+        strbuf_addch(&m->arena, ',');
+        add_uint(&m->arena, (uint64_t)f->uid);
+        strbuf_addch(&m->arena, ',');
+        add_uint(&m->arena, (uint64_t)f->gid);
+    }
     strbuf_addch(&m->arena, '\0');
     m->nfiles++;
     mac_hash_put(m, idx);
