@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "io.h"
+#include "json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@ static const char export_usage[] =
     "  -a, --asset HOST       the asset of --evidence LABEL\n"
     "  -f, --format FORMAT    body, mactime or jsonl\n"
     "  -o, --output FILE      write to FILE (created; never overwritten)\n"
+    "      --json             with --output: a JSON summary on stdout\n"
     "  -q, --quiet            print nothing but the export\n"
     "  -h, --help             show this help\n";
 
@@ -93,9 +95,9 @@ cmd_export(int argc, char **argv)
         return cli_usage_error(TIMELINE_PROG " export", "--format is required");
     if (timeline_format_parse(format, &fmt) < 0)
         return cli_usage_error(TIMELINE_PROG " export", "unknown format '%s'", format);
-    if (ctx.json)
+    if (ctx.json && !output)
         return cli_usage_error(TIMELINE_PROG " export",
-                               "--json does not apply; use --format jsonl");
+                               "--json needs --output FILE (the export itself is not JSON)");
     asset_opt = host;
     if (evidence && (rc = cmd_split_evidence(TIMELINE_PROG " export", evidence, &host, &label)))
         return rc;
@@ -129,6 +131,20 @@ done:
     if (out != stdout && fclose(out) != 0 && status == EXIT_CHECKED_OUT) {
         custody_err_errno(&err, CUSTODY_ERR_IO, errno, "cannot close '%s'", output);
         status = cmd_fail(&ctx, &err);
+    }
+    if (status == EXIT_CHECKED_OUT && ctx.json) {
+        struct strbuf sb = STRBUF_INIT;
+        struct json_writer w;
+        json_init(&w, &sb, 1);
+        json_begin_object(&w);
+        json_kv_bool(&w, "ok", 1);
+        json_kv_int(&w, "exit_status", 0);
+        json_kv_str(&w, "format", format);
+        json_kv_str(&w, "output", output);
+        json_kv_int(&w, "lines", lines);
+        json_end_object(&w);
+        cmd_print_json(&sb);
+        strbuf_release(&sb);
     }
 done_rc:
     casedb_close(db);

@@ -157,6 +157,10 @@ assert_contains out 'evil\x1b[31mname'
 # Exports refuse to overwrite.
 echo x >exists.txt
 expect_status 2 custody-timeline export --case-db case.db --format body -o exists.txt
+expect_status 0 custody-timeline export --case-db case.db --evidence srv1/sda --format body -o new.body --json
+assert_contains out '"lines": '"$(wc -l <body.txt)"
+cmp -s new.body body.txt || fail "export -o differs from stdout export"
+expect_status 2 custody-timeline export --case-db case.db --format body --json
 # Usage errors.
 expect_status 2 custody-timeline export --case-db case.db --format nope
 expect_status 2 custody-timeline build --case-db case.db ext4.img
