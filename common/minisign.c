@@ -34,8 +34,8 @@ minisign_comment_ok(const char *s)
     if (len > MINISIGN_COMMENT_MAX || !utf8_valid(s, len))
         return 0;
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+            return 0; /* TAB allowed: stock minisign's default trusted comment uses it */
     return 1;
 }
 

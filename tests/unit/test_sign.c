@@ -284,6 +284,17 @@ test_signatures(void)
             CHECK(valid == 1);
             CHECK_STR(tc, "from minisign");
             free(tc);
+            /* minisign's default trusted comment ("timestamp:..<TAB>file:..<TAB>hashed") */
+            unlink(p3.buf);
+            REQUIRE(run("cd '%s' && minisign -S -s ms.key -m m.manifest >/dev/null 2>&1", dir) ==
+                    0);
+            strbuf_reset(&s);
+            REQUIRE(io_read_file(&s, p3.buf, 4096, &err) == 0);
+            REQUIRE(sign_minisig_verify(&valid, &why, &tc, &mpub, msg, strlen(msg), s.buf, s.len,
+                                        &err) == 0);
+            CHECK(valid == 1);
+            CHECK(tc && strstr(tc, "\tfile:m.manifest\t") != NULL);
+            free(tc);
             /* the legacy "Ed" format (minisign -l) */
             unlink(p3.buf);
             REQUIRE(run("cd '%s' && minisign -S -l -s ms.key -m m.manifest -t 'legacy' "
