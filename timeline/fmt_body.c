@@ -18,6 +18,8 @@ body_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_
     (void)err;
     if (!r->file_id)
         return 0;
+    if (!r->kind && !fmt_file_selected(w, r))
+        return 0;
     if (!st) {
         st = calloc(1, sizeof(*st));
         if (!st)

@@ -350,6 +350,21 @@ fmt_body_line(const struct fmt_writer *w, struct strbuf *sb, const struct casedb
     strbuf_release(&prefix);
 }
 
+int
+fmt_file_selected(const struct fmt_writer *w, const struct casedb_event_row *r)
+{
+    const int has[4] = {r->has_mtime, r->has_atime, r->has_ctime, r->has_crtime};
+    const int64_t ts[4] = {r->mtime, r->atime, r->ctime, r->crtime};
+
+    if (w->fs_kinds == 15 && !w->has_from && !w->has_to)
+        return 1;
+    for (int i = 0; i < 4; i++)
+        if (has[i] && (w->fs_kinds & (1u << i)) && (!w->has_from || ts[i] >= w->from) &&
+            (!w->has_to || ts[i] < w->to))
+            return 1;
+    return 0;
+}
+
 const char *
 fmt_timestamp_desc(const struct casedb_event_row *r)
 {

@@ -97,6 +97,10 @@ void fmt_mode_string(char out[16], int64_t name_type, int64_t meta_type, int64_t
  * control bytes as '^', " -> link", " ($FILE_NAME)", " (deleted[-realloc])". */
 void fmt_body_name(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r);
 void fmt_body_line(const struct fmt_writer *w, struct strbuf *sb, const struct casedb_event_row *r);
+/* For a file row (casedb_query_files): does the file belong in a per-file output?
+ * Without a time or action filter every file does (also one with no time, as fls
+ * lists it); otherwise one of its times must pass w->fs_kinds and from/to. */
+int fmt_file_selected(const struct fmt_writer *w, const struct casedb_event_row *r);
 /* plaso's timestamp_desc for the event ("Content Modification Time", ...). */
 const char *fmt_timestamp_desc(const struct casedb_event_row *r);
 /* The text that describes an event: its message, else its path. */
