@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log_decompress.h"
 #include "log_ingest.h"
 #include "strbuf.h"
 
 /* Larger logs are recorded as not parsed (their file row and hashes still are). */
 #define LOGS_HOOK_MAX ((int64_t)1 << 30)
+/* Other files under /var/log are read up to this size and parsed when their
+ * content is a known format (content sniffing). */
+#define LOGS_SNIFF_MAX ((int64_t)64 << 20)
 
 struct timeline_logs {
     struct timeline_content_hook hook;
@@ -18,16 +22,30 @@ struct timeline_logs {
     struct log_ingest_opts opts;
     struct strbuf path, inode, data;
     int64_t mtime, size;
+    int by_name; /* named like a log (else: a file under /var/log to sniff) */
     struct timeline_logs_counts counts;
 };
+
+/* Not named like a log, but under /var/log: worth a look at the content. */
+static int
+sniff_candidate(const char *path, int64_t size)
+{
+    size_t n = strlen(path);
+
+    return size > 0 && size <= LOGS_SNIFF_MAX && !strncmp(path, "/var/log/", 9) &&
+           !(n > 8 && !strcmp(path + n - 8, ".journal")) &&
+           !(n > 9 && !strcmp(path + n - 9, ".journal~"));
+}
 
 static int64_t
 hook_want(void *ctx, const char *path, size_t path_len, int64_t size, int deleted)
 {
     (void)ctx;
     /* deleted files: their blocks may belong to someone else by now */
-    if (deleted || size < 0 || strlen(path) != path_len || !log_path_wanted(path))
+    if (deleted || size < 0 || strlen(path) != path_len)
         return 0;
+    if (!log_path_wanted(path))
+        return sniff_candidate(path, size) ? size : 0;
     /* too large: one byte, so that end() records the log as not parsed */
     return size > LOGS_HOOK_MAX ? 1 : size;
 }
@@ -60,6 +78,7 @@ hook_begin(void *ctx, struct casedb *db, int64_t evidence_id, int64_t partition_
     strbuf_reset(&l->data);
     l->mtime = (f->time_set & (1u << TL_MTIME)) ? f->time[TL_MTIME] : INT64_MIN;
     l->size = f->size;
+    l->by_name = log_path_wanted(l->path.buf);
     return 0;
 }
 
@@ -83,6 +102,30 @@ hook_end(void *ctx, int complete, const char *error, struct custody_err *err)
 
     if (!l->w)
         return custody_err_set(err, CUSTODY_ERR, "log content without a file");
+    if (!l->by_name && !complete) { /* not known to be a log: nothing to record */
+        strbuf_reset(&l->data);
+        return 0;
+    }
+    if (!l->by_name) {
+        /* found by content only: parse it when a parser claims it, else leave it */
+        const uint8_t *d = (const uint8_t *)l->data.buf;
+        size_t n = l->data.len;
+        struct strbuf head = STRBUF_INIT;
+        char damage[256];
+        struct custody_err e2 = {0};
+        const char *slash = strrchr(l->path.buf, '/');
+        if (log_compression(d, n) &&
+            log_decompress(&head, damage, sizeof(damage), d, n, 65536, &e2) >= 0) {
+            d = (const uint8_t *)head.buf;
+            n = head.len;
+        }
+        int known = log_sniff(d, n > 65536 ? 65536 : n, slash ? slash + 1 : l->path.buf) != NULL;
+        strbuf_release(&head);
+        if (!known) {
+            strbuf_reset(&l->data);
+            return 0;
+        }
+    }
     if (!complete)
         rc = log_ingest_error(&res, l->w, &l->opts, l->path.buf, l->path.len, l->inode.buf,
                               error ? error : "content not readable", err);

@@ -54,6 +54,12 @@ printf '10.9.8.7 - - [14/Mar/2026:02:09:58 +0000] "GET /x.php?c=id HTTP/1.1" 200
 printf '2026-03-14 03:00:00 install nmap:amd64 <none> 7.93\n' > r/var/log/dpkg.log
 printf 'id\n' > r/home/bob/.bash_history
 printf 'not a log\n' > r/etc/motd
+# not named like a log: found by content under /var/log, and only when a parser claims it
+mkdir -p r/var/log/myapp
+printf '2026-03-14T02:30:00+00:00 web02 myapp[77]: user mallory exported the customer table\n' \
+  > r/var/log/myapp/app.log
+head -c 16384 /dev/zero > r/var/log/faillog
+awk 'BEGIN { for (i = 0; i < 8192; i++) printf "%c", (i * 7919) % 251 + 1 }' > r/var/log/blob.bin
 if [ -d "${CUSTODY_TESTDATA:-/nonexistent}/logs/wtmp" ]; then
   cp "$CUSTODY_TESTDATA/logs/wtmp/util-linux-wtmp-a.LE" r/var/log/wtmp
 fi
@@ -73,4 +79,8 @@ if [ -f r/var/log/wtmp ]; then
 fi
 [ "$(qd "SELECT count(*) FROM log_sources WHERE CAST(path AS TEXT) = '/etc/motd'")" = 0 ] ||
   fail "motd parsed"
+[ "$(qd "SELECT type || ' ' || events FROM log_sources WHERE
+         CAST(path AS TEXT) = '/var/log/myapp/app.log'")" = "syslog 1" ] || fail "content sniffing"
+[ "$(qd "SELECT count(*) FROM log_sources WHERE CAST(path AS TEXT) IN
+         ('/var/log/faillog', '/var/log/blob.bin')")" = 0 ] || fail "non-logs under /var/log parsed"
 echo ok

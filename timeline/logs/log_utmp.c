@@ -239,6 +239,22 @@ utmp_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_
     return rc;
 }
 
+/* Plausible records that are not EMPTY (all-zero files, such as a sparse faillog,
+ * must not pass for utmp). */
+static size_t
+nonempty(const struct layout *L, const uint8_t *data, size_t len)
+{
+    size_t n = len / L->size, k = 0;
+    struct urec u;
+
+    for (size_t i = 0; i < n && i < 64; i++) {
+        decode(L, data + i * L->size, &u);
+        if (plausible(&u) && u.type != 0)
+            k++;
+    }
+    return k;
+}
+
 static int
 utmp_sniff(const uint8_t *data, size_t len, const char *name)
 {
@@ -252,7 +268,7 @@ utmp_sniff(const uint8_t *data, size_t len, const char *name)
         return 0;
     L = detect(data, len, &ambiguous);
     /* content alone: only when several records agree (text files score negative) */
-    return L && !ambiguous && score(L, data, len) >= 8 ? 55 : 0;
+    return L && !ambiguous && score(L, data, len) >= 8 && nonempty(L, data, len) >= 2 ? 55 : 0;
 }
 
 const struct log_parser log_parser_wtmp = {"wtmp", utmp_sniff, utmp_parse, 1};
