@@ -555,8 +555,10 @@ timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
             }
         }
         r.f.md5 = tl_text(st, 16);
-        r.host = tl_text(st, 17);
-        r.label = tl_text(st, 18);
+        if (evidence_id <= 0) { /* each column read takes the connection's mutex */
+            r.host = tl_text(st, 17);
+            r.label = tl_text(st, 18);
+        }
         if ((rc = cb(ctx, &r)) != 0)
             goto done;
     }
