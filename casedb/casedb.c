@@ -486,14 +486,26 @@ int
 casedb_run_begin(struct casedb *db, const char *tool, int argc, char **argv, int64_t *run_id,
                  struct custody_err *err)
 {
-    struct strbuf args = STRBUF_INIT, libs = STRBUF_INIT;
+    struct strbuf args = STRBUF_INIT;
+    int rc;
+
+    cli_argv_string(&args, argc, argv);
+    rc = casedb_run_begin_line(db, tool, args.buf, run_id, err);
+    strbuf_release(&args);
+    return rc;
+}
+
+int
+casedb_run_begin_line(struct casedb *db, const char *tool, const char *command_line,
+                      int64_t *run_id, struct custody_err *err)
+{
+    struct strbuf libs = STRBUF_INIT;
     sqlite3_stmt *st = NULL;
     char host[256] = "";
     struct passwd *pw = getpwuid(geteuid());
     int rc;
 
     *run_id = 0;
-    cli_argv_string(&args, argc, argv);
     cli_versions_json(&libs, casedb_sqlite_version());
     gethostname(host, sizeof(host) - 1);
     if ((rc = db_prepare(db, &st,
@@ -503,7 +515,7 @@ casedb_run_begin(struct casedb *db, const char *tool, int argc, char **argv, int
         goto out;
     db_bind_text(st, 1, tool);
     db_bind_text(st, 2, CUSTODY_VERSION);
-    db_bind_text(st, 3, args.buf);
+    db_bind_text(st, 3, command_line);
     db_bind_text(st, 4, libs.buf);
     db_bind_text(st, 5, host);
     db_bind_text(st, 6, pw ? pw->pw_name : NULL);
@@ -513,7 +525,6 @@ casedb_run_begin(struct casedb *db, const char *tool, int argc, char **argv, int
     *run_id = sqlite3_last_insert_rowid(db->db);
 out:
     sqlite3_finalize(st);
-    strbuf_release(&args);
     strbuf_release(&libs);
     return rc;
 }

@@ -58,6 +58,10 @@ int casedb_integrity_check(struct casedb *db, int *ok, struct custody_err *err);
 /* Record the start of a tool run with its exact command line and library versions. */
 int casedb_run_begin(struct casedb *db, const char *tool, int argc, char **argv, int64_t *run_id,
                      struct custody_err *err);
+/* The same with the command line already shell-quoted (captured before getopt
+ * reordered argv). */
+int casedb_run_begin_line(struct casedb *db, const char *tool, const char *command_line,
+                          int64_t *run_id, struct custody_err *err);
 int casedb_run_end(struct casedb *db, int64_t run_id, int exit_status, struct custody_err *err);
 
 /* ---- assets (servers) ---- */

@@ -9,13 +9,21 @@
 #define CASEDB_PROG "custody-casedb"
 
 struct cmd_ctx {
-    int json;            /* --json: one JSON document on stdout */
-    int quiet;           /* --quiet */
-    const char *case_db; /* --case-db or $CUSTODY_CASE_DB */
+    int json;                 /* --json: one JSON document on stdout */
+    int quiet;                /* --quiet */
+    const char *case_db;      /* --case-db or $CUSTODY_CASE_DB */
+    const char *command_line; /* exact command line, for the runs table (write commands) */
+    int64_t run_id;           /* set by cmd_run_begin */
 };
 
 /* Open ctx->case_db (error printed, exit status returned when it fails). */
 int cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags);
+/* Record this command in the runs table with ctx->command_line (commands that
+ * change the case). On failure the error is printed and the exit status returned. */
+int cmd_run_begin(struct cmd_ctx *ctx, struct casedb *db);
+/* Record the end of the run with status (no-op without cmd_run_begin); returns
+ * status, or 2 when the record cannot be written. */
+int cmd_run_end(struct cmd_ctx *ctx, struct casedb *db, int status);
 /* Report err on stderr (and as JSON on stdout with --json); returns the exit status. */
 int cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err);
 /* Load a secret key (passphrase from passphrase_file, $CUSTODY_PASSPHRASE or the
@@ -25,17 +33,17 @@ int cmd_load_key(struct cmd_ctx *ctx, struct sign_seckey **key, const char *path
 /* Print a finished JSON document (and newline) to stdout. */
 void cmd_print_json(struct strbuf *sb);
 
-int cmd_init(int argc, char **argv);
-int cmd_asset(int argc, char **argv);
-int cmd_evidence(int argc, char **argv);
-int cmd_examiner(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_keygen(int argc, char **argv);
-int cmd_custody(int argc, char **argv);
-int cmd_transfer(int argc, char **argv);
-int cmd_checkpoint(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_merge(int argc, char **argv);
+int cmd_init(int argc, char **argv, const char *command_line);
+int cmd_asset(int argc, char **argv, const char *command_line);
+int cmd_evidence(int argc, char **argv, const char *command_line);
+int cmd_examiner(int argc, char **argv, const char *command_line);
+int cmd_status(int argc, char **argv, const char *command_line);
+int cmd_keygen(int argc, char **argv, const char *command_line);
+int cmd_custody(int argc, char **argv, const char *command_line);
+int cmd_transfer(int argc, char **argv, const char *command_line);
+int cmd_checkpoint(int argc, char **argv, const char *command_line);
+int cmd_export(int argc, char **argv, const char *command_line);
+int cmd_report(int argc, char **argv, const char *command_line);
+int cmd_merge(int argc, char **argv, const char *command_line);
 
 #endif

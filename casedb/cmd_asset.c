@@ -240,7 +240,7 @@ asset_decommission(struct cmd_ctx *ctx, struct casedb *db, const char *host, con
 }
 
 int
-cmd_asset(int argc, char **argv)
+cmd_asset(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -325,6 +325,13 @@ cmd_asset(int argc, char **argv)
     }
     if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
         return rc;
+    if (!strcmp(action, "add") || !strcmp(action, "decommission")) {
+        ctx.command_line = command_line;
+        if ((rc = cmd_run_begin(&ctx, db)) != 0) {
+            casedb_close(db);
+            return rc;
+        }
+    }
     if (!strcmp(action, "decommission"))
         rc = asset_decommission(&ctx, db, argv[optind], key_path, passfile);
     else if (!strcmp(action, "add"))
@@ -333,6 +340,7 @@ cmd_asset(int argc, char **argv)
         rc = asset_list(&ctx, db);
     else
         rc = asset_show(&ctx, db, argv[optind]);
+    rc = cmd_run_end(&ctx, db, rc);
     casedb_close(db);
     return rc;
 }

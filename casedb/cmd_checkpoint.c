@@ -29,7 +29,7 @@ static const char checkpoint_usage[] =
     "  -h, --help                show this help\n";
 
 int
-cmd_checkpoint(int argc, char **argv)
+cmd_checkpoint(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -84,6 +84,11 @@ cmd_checkpoint(int argc, char **argv)
         return cli_usage_error(CASEDB_PROG " checkpoint", "checkpoint needs --key and --out");
     if ((status = cmd_open_db(&ctx, &db, 0)) != 0)
         return status;
+    ctx.command_line = command_line;
+    if ((status = cmd_run_begin(&ctx, db)) != 0) {
+        casedb_close(db);
+        return status;
+    }
     if ((status = cmd_load_key(&ctx, &key, key_path, pass_file)) != 0)
         goto out;
     if (custody_check(db, NULL, &r, &err) < 0) {
@@ -137,6 +142,7 @@ out:
     custody_checkpoint_release(&cp);
     sign_seckey_free(key);
     strbuf_release(&sb);
+    status = cmd_run_end(&ctx, db, status);
     casedb_close(db);
     return status;
 }

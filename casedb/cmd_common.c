@@ -67,3 +67,30 @@ cmd_load_key(struct cmd_ctx *ctx, struct sign_seckey **key, const char *path,
         return cmd_fail(ctx, &err);
     return 0;
 }
+
+int
+cmd_run_begin(struct cmd_ctx *ctx, struct casedb *db)
+{
+    struct custody_err err = {0};
+
+    if (!ctx->command_line)
+        return 0;
+    if (casedb_run_begin_line(db, CASEDB_PROG, ctx->command_line, &ctx->run_id, &err) < 0)
+        return cmd_fail(ctx, &err);
+    return 0;
+}
+
+int
+cmd_run_end(struct cmd_ctx *ctx, struct casedb *db, int status)
+{
+    struct custody_err err = {0};
+
+    if (!ctx->run_id)
+        return status;
+    if (casedb_run_end(db, ctx->run_id, status, &err) < 0) {
+        custody_err_prefix(&err, "cannot record the end of this run");
+        return cmd_fail(ctx, &err);
+    }
+    ctx->run_id = 0;
+    return status;
+}

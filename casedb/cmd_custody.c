@@ -144,7 +144,7 @@ print_report(struct cmd_ctx *ctx, const struct custody_report *r)
 }
 
 int
-cmd_custody(int argc, char **argv)
+cmd_custody(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -267,6 +267,9 @@ cmd_custody(int argc, char **argv)
         }
     if ((status = cmd_open_db(&ctx, &db, strcmp(action, "add") ? CASEDB_READONLY : 0)) != 0)
         goto out;
+    ctx.command_line = strcmp(action, "add") ? NULL : command_line;
+    if ((status = cmd_run_begin(&ctx, db)) != 0)
+        goto out;
     status = EXIT_FAILED;
     if (key_path && !strcmp(action, "add") &&
         (status = cmd_load_key(&ctx, &key, key_path, pass_file)) != 0)
@@ -345,6 +348,8 @@ out:
     casedb_evidence_release(&ev);
     sign_seckey_free(key);
     strbuf_release(&sb);
+    if (db)
+        status = cmd_run_end(&ctx, db, status);
     casedb_close(db);
     return status;
 }

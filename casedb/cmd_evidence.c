@@ -84,7 +84,7 @@ evidence_text(struct strbuf *sb, const struct casedb_evidence *e)
 }
 
 int
-cmd_evidence(int argc, char **argv)
+cmd_evidence(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -177,6 +177,13 @@ cmd_evidence(int argc, char **argv)
         return cli_usage_error(CASEDB_PROG " evidence", "evidence show needs --evidence");
     if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
         return rc;
+    if (!strcmp(action, "add")) {
+        ctx.command_line = command_line;
+        if ((rc = cmd_run_begin(&ctx, db)) != 0) {
+            casedb_close(db);
+            return rc;
+        }
+    }
 
     struct json_writer w;
     json_init(&w, &sb, 1);
@@ -249,10 +256,12 @@ cmd_evidence(int argc, char **argv)
     else
         fputs(sb.len ? sb.buf : "", stdout);
     strbuf_release(&sb);
+    rc = cmd_run_end(&ctx, db, EXIT_CHECKED_OUT);
     casedb_close(db);
-    return EXIT_CHECKED_OUT;
+    return rc;
 fail:
     strbuf_release(&sb);
+    rc = cmd_run_end(&ctx, db, cmd_fail(&ctx, &err));
     casedb_close(db);
-    return cmd_fail(&ctx, &err);
+    return rc;
 }

@@ -56,7 +56,7 @@ examiner_json(struct json_writer *w, const struct casedb_examiner *x)
 }
 
 int
-cmd_examiner(int argc, char **argv)
+cmd_examiner(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -166,8 +166,17 @@ cmd_examiner(int argc, char **argv)
         strbuf_release(&publine);
         return rc;
     }
+    if (strcmp(action, "list")) {
+        ctx.command_line = command_line;
+        if ((rc = cmd_run_begin(&ctx, db)) != 0) {
+            strbuf_release(&publine);
+            casedb_close(db);
+            return rc;
+        }
+    }
     if (key_path && (rc = cmd_load_key(&ctx, &key, key_path, pass_file)) != 0) {
         strbuf_release(&publine);
+        rc = cmd_run_end(&ctx, db, rc);
         casedb_close(db);
         return rc;
     }
@@ -240,12 +249,14 @@ cmd_examiner(int argc, char **argv)
     strbuf_release(&sb);
     strbuf_release(&publine);
     sign_seckey_free(key);
+    rc = cmd_run_end(&ctx, db, EXIT_CHECKED_OUT);
     casedb_close(db);
-    return EXIT_CHECKED_OUT;
+    return rc;
 fail:
     strbuf_release(&sb);
     strbuf_release(&publine);
     sign_seckey_free(key);
+    rc = cmd_run_end(&ctx, db, cmd_fail(&ctx, &err));
     casedb_close(db);
-    return cmd_fail(&ctx, &err);
+    return rc;
 }

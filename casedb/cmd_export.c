@@ -31,7 +31,7 @@ static const char export_usage[] =
     "  -h, --help             show this help\n";
 
 int
-cmd_export(int argc, char **argv)
+cmd_export(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -51,6 +51,7 @@ cmd_export(int argc, char **argv)
     const char *format = NULL, *acq = NULL, *out = NULL;
     int64_t acq_id = 0;
     int opt, status;
+    (void)command_line; /* reads the case only: no run is recorded */
 
     while ((opt = getopt_long(argc, argv, "d:f:a:o:qh", opts, NULL)) != -1) {
         switch (opt) {

@@ -44,7 +44,7 @@ valid_uuid(const char *s)
 }
 
 int
-cmd_init(int argc, char **argv)
+cmd_init(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-number", required_argument, NULL, 'n'},
@@ -141,10 +141,16 @@ cmd_init(int argc, char **argv)
     casedb_case_release(&joined);
     if (status < 0)
         return cmd_fail(&ctx, &err);
+    ctx.command_line = command_line;
+    if ((status = cmd_run_begin(&ctx, db)) != 0) {
+        casedb_close(db);
+        return status;
+    }
     struct casedb_case got;
     if (casedb_get_case(db, &got, &err) < 0) {
+        status = cmd_run_end(&ctx, db, cmd_fail(&ctx, &err));
         casedb_close(db);
-        return cmd_fail(&ctx, &err);
+        return status;
     }
     struct strbuf sb = STRBUF_INIT;
     if (ctx.json) {
@@ -170,6 +176,7 @@ cmd_init(int argc, char **argv)
     }
     strbuf_release(&sb);
     casedb_case_release(&got);
+    status = cmd_run_end(&ctx, db, EXIT_CHECKED_OUT);
     casedb_close(db);
-    return EXIT_CHECKED_OUT;
+    return status;
 }

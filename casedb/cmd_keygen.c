@@ -26,7 +26,7 @@ static const char keygen_usage[] =
     "  -h, --help                show this help\n";
 
 int
-cmd_keygen(int argc, char **argv)
+cmd_keygen(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},
@@ -48,6 +48,7 @@ cmd_keygen(int argc, char **argv)
     size_t passlen = 0;
     char hex[MINISIGN_KEY_ID_HEX];
     int opt, unencrypted = 0, status = EXIT_FAILED;
+    (void)command_line; /* no case database involved */
 
     while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (opt) {

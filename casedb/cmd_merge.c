@@ -106,7 +106,7 @@ print_result(struct cmd_ctx *ctx, const struct merge_result *r, const char *othe
 }
 
 int
-cmd_merge(int argc, char **argv)
+cmd_merge(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -124,6 +124,7 @@ cmd_merge(int argc, char **argv)
     const char *key_path = NULL, *pass_file = NULL, *other;
     struct sign_seckey *key = NULL;
     int opt, status;
+    (void)command_line; /* merge records its run itself, inside its transaction */
 
     memset(&res, 0, sizeof(res));
     while ((opt = getopt_long(argc, argv, "d:k:qh", opts, NULL)) != -1) {

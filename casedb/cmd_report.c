@@ -25,7 +25,7 @@ static const char report_usage[] =
     "  -h, --help             show this help\n";
 
 int
-cmd_report(int argc, char **argv)
+cmd_report(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'}, {"html", required_argument, NULL, 'H'},
@@ -38,6 +38,7 @@ cmd_report(int argc, char **argv)
     struct strbuf doc = STRBUF_INIT, ver = STRBUF_INIT, sb = STRBUF_INIT;
     const char *html = NULL;
     int opt, status;
+    (void)command_line; /* reads the case only: no run is recorded */
 
     while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
         switch (opt) {

@@ -19,7 +19,7 @@ static const char status_usage[] =
     "incomplete, failed or interrupted, 2 when the database cannot be read.\n";
 
 int
-cmd_status(int argc, char **argv)
+cmd_status(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -35,6 +35,7 @@ cmd_status(int argc, char **argv)
     struct casedb_status s;
     struct strbuf sb = STRBUF_INIT;
     int opt, rc, status;
+    (void)command_line; /* reads the case only: no run is recorded */
 
     while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
         switch (opt) {

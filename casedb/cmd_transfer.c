@@ -31,7 +31,7 @@ static const char transfer_usage[] =
     "  -h, --help                     show this help\n";
 
 int
-cmd_transfer(int argc, char **argv)
+cmd_transfer(int argc, char **argv, const char *command_line)
 {
     static const struct option opts[] = {
         {"case-db", required_argument, NULL, 'd'},
@@ -107,6 +107,11 @@ cmd_transfer(int argc, char **argv)
                                "transfer needs --evidence, --from-key, --to-key and --location");
     if ((status = cmd_open_db(&ctx, &db, 0)) != 0)
         return status;
+    ctx.command_line = command_line;
+    if ((status = cmd_run_begin(&ctx, db)) != 0) {
+        casedb_close(db);
+        return status;
+    }
     if ((status = cmd_load_key(&ctx, &from, from_path, from_pass)) != 0 ||
         (status = cmd_load_key(&ctx, &to, to_path, to_pass)) != 0)
         goto out;
@@ -139,6 +144,7 @@ out:
     sign_seckey_free(to);
     casedb_evidence_release(&ev);
     strbuf_release(&sb);
+    status = cmd_run_end(&ctx, db, status);
     casedb_close(db);
     return status;
 }

@@ -43,7 +43,7 @@ main(int argc, char **argv)
 {
     static const struct {
         const char *name;
-        int (*fn)(int, char **);
+        int (*fn)(int, char **, const char *);
     } cmds[] = {
         {"init", cmd_init},         {"asset", cmd_asset},       {"evidence", cmd_evidence},
         {"examiner", cmd_examiner}, {"status", cmd_status},     {"keygen", cmd_keygen},
@@ -64,8 +64,15 @@ main(int argc, char **argv)
         strbuf_release(&sb);
         return EXIT_CHECKED_OUT;
     }
-    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (!strcmp(argv[1], cmds[i].name))
-            return cmds[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name))
+            continue;
+        /* Captured before the command's getopt_long reorders argv. */
+        struct strbuf line = STRBUF_INIT;
+        cli_argv_string(&line, argc, argv);
+        int status = cmds[i].fn(argc - 1, argv + 1, line.buf);
+        strbuf_release(&line);
+        return status;
+    }
     return cli_usage_error(CASEDB_PROG, "unknown command '%s'", argv[1]);
 }

@@ -52,6 +52,20 @@ assert_contains out "assets         2: 2 registered"
 expect_status 0 custody-casedb status --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["assets"]["total"]==2 and d["evidence"]==2' out
 
+# every command that changes the case is a recorded run: exact command line
+# (before getopt reorders it), exit status; reading commands record nothing
+runs=$(sqlite3 case.db "SELECT count(*) FROM runs")
+expect_status 2 custody-casedb asset add web01 --notes "it's a dup"
+expect_status 0 custody-casedb asset list
+expect_status 0 custody-casedb status
+[ "$(sqlite3 case.db "SELECT count(*) FROM runs")" = $((runs + 1)) ] || fail "runs: reads recorded or failed add not recorded"
+[ "$(sqlite3 case.db "SELECT argv || '|' || exit_status FROM runs ORDER BY id DESC LIMIT 1")" = \
+  "custody-casedb asset add web01 --notes 'it'\''s a dup'|2" ] || { sqlite3 case.db "SELECT * FROM runs"; fail "run of the failed add"; }
+[ "$(sqlite3 case.db "SELECT argv || '|' || exit_status || '|' || tool FROM runs WHERE id = 1")" = \
+  "custody-casedb init case.db --case-number 2026-041 --title 'Telecom breach' --organisation Regulator|0|custody-casedb" ] \
+  || { sqlite3 case.db "SELECT * FROM runs"; fail "init run not recorded"; }
+[ "$(sqlite3 case.db "SELECT count(*) FROM runs WHERE ended_at IS NULL OR exit_status IS NULL")" = 0 ] || fail "unfinished runs"
+
 # --json also on error: one document on stdout
 expect_status 2 custody-casedb asset show nothere --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] is False and "nothere" in d["error"]' out
