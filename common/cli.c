@@ -258,7 +258,11 @@ custody_parse_time(const char *s, int64_t *ns_out)
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = se;
-    *ns_out = ((int64_t)timegm(&tm) - offset) * 1000000000 + frac;
+    int64_t sec = (int64_t)timegm(&tm) - offset;
+    /* nanoseconds in 64 bits reach from 1677 to 2262 */
+    if (sec < INT64_MIN / 1000000000 + 1 || sec > INT64_MAX / 1000000000 - 1)
+        return CUSTODY_ERR_FORMAT;
+    *ns_out = sec * 1000000000 + frac;
     return 0;
 }
 

@@ -219,6 +219,10 @@ test_cli(void)
     CHECK(custody_parse_time("2023-13-14", &ns) < 0);
     CHECK(custody_parse_time("2023-11-14T25:00", &ns) < 0);
     CHECK(custody_parse_time("yesterday", &ns) < 0);
+    CHECK(custody_parse_time("9999-12-31T23:59:59Z", &ns) < 0); /* past 2262: no overflow */
+    CHECK(custody_parse_time("1000-01-01", &ns) < 0);
+    CHECK(custody_parse_time("2262-01-01T00:00:00Z", &ns) == 0 && ns > 0);
+    CHECK(custody_parse_time("1678-01-01T00:00:00Z", &ns) == 0 && ns < 0);
 
     strbuf_reset(&sb);
     char *argv[] = {"custody-acquire", "/dev/sdb", "--notes", "it's here", "--x=$HOME"};
