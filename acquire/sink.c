@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Start writeback of raw output every 8 MiB (advisory: errors surface at fsync). */
+/* Start writeback of the output every 8 MiB (advisory: errors surface at fsync). */
 #define RAW_WRITEBACK_BYTES (UINT64_C(8) << 20)
 
 struct acquire_sink {
@@ -23,7 +23,10 @@ struct acquire_sink {
     int split;
     uint64_t segment_size, in_segment;
     uint64_t flushed; /* bytes of the open segment whose writeback has been started */
-    unsigned segment; /* index of the open raw segment */
+    /* e01 */
+    uint64_t ewf_unflushed; /* chunk bytes handed to libewf since the last writeback */
+    unsigned ewf_segment;   /* newest segment file seen (1 = BASE.E01) */
+    unsigned segment;       /* index of the open raw segment */
     char **paths;
     size_t n_paths;
 };
@@ -154,11 +157,41 @@ sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len, struct c
     return 0;
 }
 
+/* libewf keeps its segment files to itself and never syncs them: start writeback of
+ * the newest one through a descriptor of our own (advisory; the fsync at the end
+ * makes the image durable and reports errors). */
+static void
+ewf_writeback(struct acquire_sink *k)
+{
+    char path[4200];
+    int fd;
+
+    if (k->ewf_segment == 0)
+        k->ewf_segment = 1;
+    while (ewf_writer_segment_name(path, sizeof(path), k->base, k->ewf_segment + 1) == 0 &&
+           access(path, F_OK) == 0)
+        k->ewf_segment++;
+    if (ewf_writer_segment_name(path, sizeof(path), k->base, k->ewf_segment) < 0)
+        return;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    close(fd);
+}
+
 int
 sink_write_chunk(struct acquire_sink *k, const void *data, size_t size, size_t data_size,
                  int compressed, uint32_t checksum, struct custody_err *err)
 {
-    return ewf_writer_write_chunk(k->ewf, data, size, data_size, compressed, checksum, err);
+    int rc = ewf_writer_write_chunk(k->ewf, data, size, data_size, compressed, checksum, err);
+
+    k->ewf_unflushed += size;
+    if (rc == 0 && k->ewf_unflushed >= RAW_WRITEBACK_BYTES) {
+        ewf_writeback(k);
+        k->ewf_unflushed = 0;
+    }
+    return rc;
 }
 
 /* The segment files libewf created: BASE.E01 up to the first missing name. */
