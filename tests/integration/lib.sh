@@ -59,10 +59,13 @@ assert_not_contains() {
 
 # pin_times IMG PATH EPOCH: set atime, mtime, ctime and crtime (whole seconds) of a
 # file inside an ext2/3/4 image with debugfs.
+# The path is quoted for debugfs (spaces are fine; not double quotes); debugfs
+# exits 0 even when it fails, so its messages are checked.
 pin_times() {
-  local img=$1 path=$2 t=$3
+  local img=$1 path=$2 t=$3 out
   for f in atime mtime ctime crtime; do
-    debugfs -w -R "set_inode_field $path $f @$t" "$img" >/dev/null 2>&1
+    out=$(debugfs -w -R "set_inode_field \"$path\" $f @$t" "$img" 2>&1 | grep -v '^debugfs [0-9]' || true)
+    [ -z "$out" ] || fail "pin_times $path $f: $out"
   done
 }
 

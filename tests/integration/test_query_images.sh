@@ -19,7 +19,7 @@ echo f >tree/tmp/gone.txt
 for i in $(seq 1 30); do echo "$i" >"tree/www/f$i"; done
 make_ext4 ext4.img 16 tree
 pin_times ext4.img /www/html/index.php $T1
-pin_times ext4.img "\"/www/html/up[1]*?.php\"" $T2
+pin_times ext4.img "/www/html/up[1]*?.php" $T2
 debugfs -w -R "rm /tmp/gone.txt" ext4.img >/dev/null 2>&1
 mkdir fattree
 echo one >"fattree/long name.txt"

@@ -24,7 +24,7 @@ ln -s "evil"$'\033'"[31m"$'\n'"target" tree/badlink
 for i in $(seq 1 40); do echo "$i" >"tree/other/f$i"; done
 
 make_ext4 ext4.img 16 tree
-pin_times ext4.img "\"/with space.txt\"" $T1 # debugfs needs the quotes
+pin_times ext4.img "/with space.txt" $T1
 pin_times ext4.img /dir/sub/deep.txt $T2
 # 123456789 ns on the mtime of deep.txt (ext4 extra field: ns << 2)
 debugfs -w -R "set_inode_field /dir/sub/deep.txt mtime_extra $((123456789 << 2))" ext4.img >/dev/null 2>&1
