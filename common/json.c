@@ -87,6 +87,23 @@ json_end_array(struct json_writer *w)
     json_close(w, ']');
 }
 
+/* 1 for bytes copied as they are: printable ASCII but for " \\ and <>& (escaped so
+ * the JSON is safe inside HTML). */
+static const uint8_t json_plain[256] = {
+    ['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1,
+    ['*'] = 1,    ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1,  ['0'] = 1, ['1'] = 1,
+    ['2'] = 1,    ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,  ['8'] = 1, ['9'] = 1,
+    [':'] = 1,    [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,  ['B'] = 1, ['C'] = 1,
+    ['D'] = 1,    ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,  ['J'] = 1, ['K'] = 1,
+    ['L'] = 1,    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,  ['R'] = 1, ['S'] = 1,
+    ['T'] = 1,    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,  ['Z'] = 1, ['['] = 1,
+    [']'] = 1,    ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1,  ['c'] = 1, ['d'] = 1,
+    ['e'] = 1,    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,  ['k'] = 1, ['l'] = 1,
+    ['m'] = 1,    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,  ['s'] = 1, ['t'] = 1,
+    ['u'] = 1,    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,  ['{'] = 1, ['|'] = 1,
+    ['}'] = 1,    ['~'] = 1,
+};
+
 int
 json_escape(struct strbuf *sb, const void *data, size_t len)
 {
@@ -95,42 +112,42 @@ json_escape(struct strbuf *sb, const void *data, size_t len)
     int valid = 1;
 
     while (i < len) {
-        uint8_t c = p[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-            size_t j = i + 1;
-            while (j < len && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '"' && p[j] != '\\' &&
-                   p[j] != '<' && p[j] != '>' && p[j] != '&')
-                j++;
+        size_t j = i;
+        while (j < len && json_plain[p[j]])
+            j++;
+        if (j > i) {
             strbuf_add(sb, p + i, j - i);
             i = j;
-            continue;
+            if (i == len)
+                break;
         }
+        uint8_t c = p[i];
         switch (c) {
         case '"':
-            strbuf_addstr(sb, "\\\"");
+            strbuf_add(sb, "\\\"", 2);
             i++;
             continue;
         case '\\':
-            strbuf_addstr(sb, "\\\\");
+            strbuf_add(sb, "\\\\", 2);
             i++;
             continue;
         case '\n':
-            strbuf_addstr(sb, "\\n");
+            strbuf_add(sb, "\\n", 2);
             i++;
             continue;
         case '\r':
-            strbuf_addstr(sb, "\\r");
+            strbuf_add(sb, "\\r", 2);
             i++;
             continue;
         case '\t':
-            strbuf_addstr(sb, "\\t");
+            strbuf_add(sb, "\\t", 2);
             i++;
             continue;
         default:
             break;
         }
         if (c < 0x80) {
-            /* other controls, DEL, and <>& (so the JSON is safe inside HTML) */
+            /* other controls, DEL, and <>& */
             strbuf_addf(sb, "\\u%04x", c);
             i++;
             continue;
@@ -138,7 +155,7 @@ json_escape(struct strbuf *sb, const void *data, size_t len)
         uint32_t cp;
         size_t n = utf8_decode(p + i, len - i, &cp);
         if (n == 0) {
-            strbuf_addstr(sb, "\\ufffd");
+            strbuf_add(sb, "\\ufffd", 6);
             valid = 0;
             i++;
         } else if (cp == 0x2028 || cp == 0x2029) {

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct strbuf {
     char *buf;  /* NUL-terminated; never NULL after strbuf_init */
@@ -24,9 +25,29 @@ void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb); /* frees; sb is reusable after */
 void strbuf_reset(struct strbuf *sb);   /* len = 0, keeps memory */
 void strbuf_grow(struct strbuf *sb, size_t extra);
-void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, int c);
+
+/* Inline: these two are on every exporter's hot path. */
+static inline void
+strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+    if (!len)
+        return;
+    if (len >= sb->cap - sb->len) /* cap 0 (the empty buffer) always grows */
+        strbuf_grow(sb, len);
+    memcpy(sb->buf + sb->len, data, len);
+    sb->len += len;
+    sb->buf[sb->len] = '\0';
+}
+
+static inline void
+strbuf_addch(struct strbuf *sb, int c)
+{
+    if (sb->len + 1 >= sb->cap)
+        strbuf_grow(sb, 1);
+    sb->buf[sb->len++] = (char)c;
+    sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Lowercase hex of len bytes. */
 void strbuf_addhex(struct strbuf *sb, const uint8_t *data, size_t len);
