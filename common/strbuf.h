@@ -28,7 +28,7 @@ void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 
 /* Inline: these two are on every exporter's hot path. */
-static inline void
+static inline __attribute__((always_inline)) void
 strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
     if (!len)
@@ -40,7 +40,7 @@ strbuf_add(struct strbuf *sb, const void *data, size_t len)
     sb->buf[sb->len] = '\0';
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 strbuf_addch(struct strbuf *sb, int c)
 {
     if (sb->len + 1 >= sb->cap)

@@ -737,6 +737,44 @@ test_plot(struct casedb *db)
     strbuf_release(&file);
 }
 
+/* fmt_i64 against printf, at the digit-pair edges and the extremes. */
+static void
+test_fmt_i64(void)
+{
+    static const int64_t edge[] = {0,
+                                   1,
+                                   9,
+                                   10,
+                                   99,
+                                   100,
+                                   101,
+                                   999,
+                                   1000,
+                                   -1,
+                                   -10,
+                                   -99,
+                                   -100,
+                                   INT64_MAX,
+                                   INT64_MIN,
+                                   1767226448751741197LL,
+                                   -1767226448751741197LL};
+    char got[24], want[32];
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+        size_t n = fmt_i64(got, edge[i]);
+        snprintf(want, sizeof(want), "%lld", (long long)edge[i]);
+        CHECK_STR(got, want);
+        CHECK_INT(n, strlen(want));
+    }
+    for (int64_t v = -200000; v < 200000 && !bad; v += 3) {
+        fmt_i64(got, v);
+        snprintf(want, sizeof(want), "%lld", (long long)v);
+        bad = strcmp(got, want) != 0;
+    }
+    CHECK(!bad);
+}
+
 int
 main(void)
 {
@@ -755,6 +793,7 @@ main(void)
     REQUIRE(mkdtemp(dir) != NULL);
     test_time_parsing();
     test_utc_format();
+    test_fmt_i64();
     strbuf_addf(&path, "%s/case.db", dir);
     memset(&c, 0, sizeof(c));
     c.case_number = "Q-1";
