@@ -162,6 +162,11 @@ casedb_close(struct casedb *db)
 {
     if (!db)
         return;
+    /* Move committed pages from the WAL into the database file even when a reader
+     * is still open (SQLite does so by itself only for the last connection), so a
+     * copy of CASE.db alone holds everything that was committed. */
+    if (db->db && !db->readonly)
+        sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (db->db)
         sqlite3_close_v2(db->db);
     free(db->path);
