@@ -406,6 +406,18 @@ fail:
 }
 
 int
+casedb_open_named(struct casedb **out, const char **path, int flags, struct custody_err *err)
+{
+    *out = NULL;
+    if (!*path)
+        *path = getenv("CUSTODY_CASE_DB");
+    if (!*path || !**path)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "no case database: give --case-db CASE.db or set CUSTODY_CASE_DB");
+    return casedb_open(out, *path, flags, err);
+}
+
+int
 casedb_begin(struct casedb *db, struct custody_err *err)
 {
     return db_exec(db, "BEGIN IMMEDIATE", err, "cannot begin transaction");

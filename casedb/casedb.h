@@ -40,6 +40,9 @@ int casedb_create(struct casedb **out, const char *path, const struct casedb_cas
 /* Open an existing case database. A file that is not a custody case database, or
  * one from a newer schema, is refused without being changed. */
 int casedb_open(struct casedb **out, const char *path, int flags, struct custody_err *err);
+/* casedb_open of *path, or of $CUSTODY_CASE_DB when *path is NULL (then *path is
+ * set to it): how every tool names its case database. */
+int casedb_open_named(struct casedb **out, const char **path, int flags, struct custody_err *err);
 /* Accepts NULL. */
 void casedb_close(struct casedb *db);
 const char *casedb_path(const struct casedb *db);

@@ -47,6 +47,35 @@ cli_usage_error(const char *prog, const char *fmt, ...)
 }
 
 int
+cli_fail(const char *prog, int json, const struct custody_err *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_add_safe(&sb, err->msg, strlen(err->msg));
+    fprintf(stderr, "%s: %s\n", prog, sb.buf);
+    if (json) {
+        struct json_writer w;
+        strbuf_reset(&sb);
+        json_init(&w, &sb, 0);
+        json_begin_object(&w);
+        json_kv_bool(&w, "ok", 0);
+        json_kv_int(&w, "exit_status", EXIT_FAILED);
+        json_kv_str(&w, "error", err->msg);
+        json_end_object(&w);
+        cli_print_json(&sb);
+    }
+    strbuf_release(&sb);
+    return EXIT_FAILED;
+}
+
+void
+cli_print_json(const struct strbuf *sb)
+{
+    fwrite(sb->buf, 1, sb->len, stdout);
+    fputc('\n', stdout);
+}
+
+int
 cli_parse_u64(const char *s, uint64_t *out)
 {
     char *end;

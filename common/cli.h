@@ -25,6 +25,13 @@ void cli_catch_interrupts(void);
 /* Print "PROG: message\nTry 'PROG --help' for more information." to stderr; returns 2. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Report err for PROG: the message on stderr made safe for a terminal and, with
+ * json, one JSON document {"ok":false,"exit_status":2,"error":...} on stdout.
+ * Returns EXIT_FAILED. */
+int cli_fail(const char *prog, int json, const struct custody_err *err);
+/* Print a finished JSON document and a newline on stdout. */
+void cli_print_json(const struct strbuf *sb);
+
 /* Strict number parsing: whole string, no sign, no overflow. 0 or CUSTODY_ERR_USAGE. */
 int cli_parse_u64(const char *s, uint64_t *out);
 /* Sizes with optional suffix: 512, 4k, 4K, 4KiB, 2M, 2G, 1T (powers of 1024), 4KB (1000). */

@@ -12,31 +12,13 @@
 int
 cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err)
 {
-    struct strbuf sb = STRBUF_INIT;
-    int status = EXIT_FAILED;
-
-    strbuf_add_safe(&sb, err->msg, strlen(err->msg));
-    fprintf(stderr, "%s: %s\n", TIMELINE_PROG, sb.buf);
-    strbuf_reset(&sb);
-    if (ctx && ctx->json) {
-        struct json_writer w;
-        json_init(&w, &sb, 0);
-        json_begin_object(&w);
-        json_kv_bool(&w, "ok", 0);
-        json_kv_int(&w, "exit_status", status);
-        json_kv_str(&w, "error", err->msg);
-        json_end_object(&w);
-        cmd_print_json(&sb);
-    }
-    strbuf_release(&sb);
-    return status;
+    return cli_fail(TIMELINE_PROG, ctx && ctx->json, err);
 }
 
 void
 cmd_print_json(struct strbuf *sb)
 {
-    fwrite(sb->buf, 1, sb->len, stdout);
-    fputc('\n', stdout);
+    cli_print_json(sb);
 }
 
 int
@@ -44,14 +26,7 @@ cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags)
 {
     struct custody_err err = {0};
 
-    if (!ctx->case_db)
-        ctx->case_db = getenv("CUSTODY_CASE_DB");
-    if (!ctx->case_db || !*ctx->case_db) {
-        custody_err_set(&err, CUSTODY_ERR_USAGE,
-                        "no case database: give --case-db CASE.db or set CUSTODY_CASE_DB");
-        return cmd_fail(ctx, &err);
-    }
-    if (casedb_open(db, ctx->case_db, flags, &err) < 0)
+    if (casedb_open_named(db, &ctx->case_db, flags, &err) < 0)
         return cmd_fail(ctx, &err);
     return 0;
 }
