@@ -433,6 +433,38 @@ section_custody(struct report *r)
     return finish(r, st, rc, "cannot read the custody log");
 }
 
+/* Cell kinds of query_table's columns. */
+enum cell { CELL_HASH, CELL_INT, CELL_TIME };
+
+/* A heading and one table row per row of sql, column i shown as cells[i]. */
+static int
+query_table(struct report *r, const char *heading, const char *const *head, const enum cell *cells,
+            size_t ncols, const char *sql, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    strbuf_addstr(r->out, heading);
+    strbuf_addstr(r->out, "<table>\n");
+    th_row(r, head, ncols);
+    if ((rc = prepare(r, &st, sql)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        strbuf_addstr(r->out, "<tr>");
+        for (size_t i = 0; i < ncols; i++) {
+            if (cells[i] == CELL_INT)
+                td_int(r, st, (int)i);
+            else if (cells[i] == CELL_TIME)
+                td_time(r, st, (int)i);
+            else
+                td(r, "hash", col_text(st, (int)i));
+        }
+        strbuf_addstr(r->out, "</tr>\n");
+    }
+    strbuf_addstr(r->out, "</table>\n");
+    return finish(r, st, rc, what);
+}
+
 static int
 section_verifications(struct report *r)
 {
@@ -468,50 +500,25 @@ section_verifications(struct report *r)
     if ((rc = finish(r, st, rc, "cannot list verifications")) < 0)
         return rc;
 
-    strbuf_addstr(r->out, "<h2 id=\"checkpoints\">Checkpoints</h2>\n<table>\n");
-    th_row(r, chead, sizeof(chead) / sizeof(chead[0]));
-    rc = prepare(r, &st,
-                 "SELECT chain, entries, head_hash, key_id, created_at FROM checkpoints"
-                 " ORDER BY created_at");
-    if (rc < 0)
-        return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        strbuf_addstr(r->out, "<tr>");
-        td(r, "hash", col_text(st, 0));
-        td_int(r, st, 1);
-        td(r, "hash", col_text(st, 2));
-        td(r, "hash", col_text(st, 3));
-        td_time(r, st, 4);
-        strbuf_addstr(r->out, "</tr>\n");
-    }
-    strbuf_addstr(r->out, "</table>\n");
-    return finish(r, st, rc, "cannot list checkpoints");
+    static const enum cell ccells[] = {CELL_HASH, CELL_INT, CELL_HASH, CELL_HASH, CELL_TIME};
+    return query_table(r, "<h2 id=\"checkpoints\">Checkpoints</h2>\n", chead, ccells,
+                       sizeof(chead) / sizeof(chead[0]),
+                       "SELECT chain, entries, head_hash, key_id, created_at FROM checkpoints"
+                       " ORDER BY created_at",
+                       "cannot list checkpoints");
 }
 
 static int
 section_merges(struct report *r)
 {
     static const char *const head[] = {"Source station", "Entries", "Source head hash", "Merged"};
-    sqlite3_stmt *st = NULL;
-    int rc;
+    static const enum cell cells[] = {CELL_HASH, CELL_INT, CELL_HASH, CELL_TIME};
 
-    strbuf_addstr(r->out, "<h2 id=\"merges\">Station databases merged</h2>\n<table>\n");
-    th_row(r, head, sizeof(head) / sizeof(head[0]));
-    rc = prepare(r, &st,
-                 "SELECT source_station, source_entries, source_head_hash, merged_at FROM merges"
-                 " ORDER BY merged_at");
-    if (rc < 0)
-        return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        strbuf_addstr(r->out, "<tr>");
-        td(r, "hash", col_text(st, 0));
-        td_int(r, st, 1);
-        td(r, "hash", col_text(st, 2));
-        td_time(r, st, 3);
-        strbuf_addstr(r->out, "</tr>\n");
-    }
-    strbuf_addstr(r->out, "</table>\n");
-    return finish(r, st, rc, "cannot list merges");
+    return query_table(r, "<h2 id=\"merges\">Station databases merged</h2>\n", head, cells,
+                       sizeof(head) / sizeof(head[0]),
+                       "SELECT source_station, source_entries, source_head_hash, merged_at"
+                       " FROM merges ORDER BY merged_at",
+                       "cannot list merges");
 }
 
 static int
