@@ -24,6 +24,11 @@ int cmd_run_begin(struct cmd_ctx *ctx, struct casedb *db);
 /* Record the end of the run with status (no-op without cmd_run_begin); returns
  * status, or 2 when the record cannot be written. */
 int cmd_run_end(struct cmd_ctx *ctx, struct casedb *db, int status);
+/* The ACTION of "COMMAND ACTION [options]": shifts it off argc/argv into *action and
+ * returns -1; for --help (usage printed) or a missing action (usage error) returns
+ * the exit status, with *action NULL. */
+int cmd_take_action(int *argc, char ***argv, const char *usage, const char *prog,
+                    const char *expected, const char **action);
 /* Report err on stderr (and as JSON on stdout with --json); returns the exit status. */
 int cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err);
 /* Load a secret key (passphrase from passphrase_file, $CUSTODY_PASSPHRASE or the

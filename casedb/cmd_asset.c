@@ -262,16 +262,9 @@ cmd_asset(int argc, char **argv, const char *command_line)
     const char *action, *key_path = NULL, *passfile = NULL;
     int opt, rc;
 
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc >= 2) {
-            fputs(asset_usage, stdout);
-            return EXIT_CHECKED_OUT;
-        }
-        return cli_usage_error(CASEDB_PROG " asset", "expected add, list, show or decommission");
-    }
-    action = argv[1];
-    argc--;
-    argv++;
+    if ((rc = cmd_take_action(&argc, &argv, asset_usage, CASEDB_PROG " asset",
+                              "add, list, show or decommission", &action)) >= 0)
+        return rc;
     while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'd':

@@ -69,3 +69,22 @@ cmd_run_end(struct cmd_ctx *ctx, struct casedb *db, int status)
     ctx->run_id = 0;
     return status;
 }
+
+int
+cmd_take_action(int *argc, char ***argv, const char *usage, const char *prog, const char *expected,
+                const char **action)
+{
+    char **v = *argv;
+
+    *action = NULL;
+    if (*argc >= 2 && (!strcmp(v[1], "--help") || !strcmp(v[1], "-h"))) {
+        fputs(usage, stdout);
+        return EXIT_CHECKED_OUT;
+    }
+    if (*argc < 2)
+        return cli_usage_error(prog, "expected %s", expected);
+    *action = v[1];
+    (*argc)--;
+    (*argv)++;
+    return -1;
+}

@@ -178,16 +178,10 @@ cmd_custody(int argc, char **argv, const char *command_line)
     int opt, status = EXIT_FAILED;
 
     memset(cps, 0, sizeof(cps));
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc >= 2) {
-            fputs(custody_usage, stdout);
-            return EXIT_CHECKED_OUT;
-        }
-        return cli_usage_error(CASEDB_PROG " custody", "expected add, log or check");
-    }
-    action = argv[1];
-    argc--;
-    argv++;
+    if ((status = cmd_take_action(&argc, &argv, custody_usage, CASEDB_PROG " custody",
+                                  "add, log or check", &action)) >= 0)
+        return status;
+    status = EXIT_FAILED;
     while ((opt = getopt_long(argc, argv, "d:a:e:k:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'd':

@@ -110,16 +110,9 @@ cmd_evidence(int argc, char **argv, const char *command_line)
     uint64_t v;
     int opt, rc;
 
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc >= 2) {
-            fputs(evidence_usage, stdout);
-            return EXIT_CHECKED_OUT;
-        }
-        return cli_usage_error(CASEDB_PROG " evidence", "expected add, list or show");
-    }
-    action = argv[1];
-    argc--;
-    argv++;
+    if ((rc = cmd_take_action(&argc, &argv, evidence_usage, CASEDB_PROG " evidence",
+                              "add, list or show", &action)) >= 0)
+        return rc;
     e.size = e.sector_size = e.physical_sector_size = -1;
     while ((opt = getopt_long(argc, argv, "d:a:e:qh", opts, NULL)) != -1) {
         switch (opt) {

@@ -88,16 +88,9 @@ cmd_examiner(int argc, char **argv, const char *command_line)
     int64_t when = 0;
     int opt, rc;
 
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc >= 2) {
-            fputs(examiner_usage, stdout);
-            return EXIT_CHECKED_OUT;
-        }
-        return cli_usage_error(CASEDB_PROG " examiner", "expected add or list");
-    }
-    action = argv[1];
-    argc--;
-    argv++;
+    if ((rc = cmd_take_action(&argc, &argv, examiner_usage, CASEDB_PROG " examiner", "add or list",
+                              &action)) >= 0)
+        return rc;
     while ((opt = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'd':
