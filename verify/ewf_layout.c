@@ -113,13 +113,22 @@ ewf_segment_name(char *out, size_t size, const char *base, char letter, uint32_t
     int lower = letter >= 'a' && letter <= 'z';
     char first = lower ? 'e' : 'E', a = lower ? 'a' : 'A';
 
+    char ext[4];
+
     if (n <= 99) {
-        snprintf(out, size, "%s.%c%02u", base, first, n);
+        ext[0] = first;
+        ext[1] = (char)('0' + n / 10);
+        ext[2] = (char)('0' + n % 10);
     } else {
         uint32_t k = n - 100;
-        snprintf(out, size, "%s.%c%c%c", base, (char)(first + k / 676), (char)(a + (k / 26) % 26),
-                 (char)(a + k % 26));
+        ext[0] = (char)(first + k / 676);
+        ext[1] = (char)(a + (k / 26) % 26);
+        ext[2] = (char)(a + k % 26);
     }
+    ext[3] = '\0';
+    /* names go into messages only: a base too long for out is cut, never overrun */
+    if (snprintf(out, size, "%s.%s", base, ext) >= (int)size && size > 0)
+        out[size - 1] = '\0';
 }
 
 void
