@@ -63,3 +63,33 @@ markup_escape_str(struct strbuf *sb, const char *s)
         return 1;
     return markup_escape(sb, s, strlen(s));
 }
+
+void
+markup_escape_visible(struct strbuf *sb, const void *data, size_t len)
+{
+    struct strbuf safe = STRBUF_INIT;
+
+    strbuf_add_safe(&safe, data, len);
+    for (size_t i = 0; i < safe.len; i++) {
+        switch (safe.buf[i]) {
+        case '&':
+            strbuf_addstr(sb, "&amp;");
+            break;
+        case '<':
+            strbuf_addstr(sb, "&lt;");
+            break;
+        case '>':
+            strbuf_addstr(sb, "&gt;");
+            break;
+        case '"':
+            strbuf_addstr(sb, "&quot;");
+            break;
+        case '\'':
+            strbuf_addstr(sb, "&#39;");
+            break;
+        default:
+            strbuf_addch(sb, safe.buf[i]);
+        }
+    }
+    strbuf_release(&safe);
+}

@@ -15,5 +15,9 @@
 int markup_escape(struct strbuf *sb, const void *data, size_t len);
 /* The same for a NUL-terminated string; NULL appends nothing. */
 int markup_escape_str(struct strbuf *sb, const char *s);
+/* The same entities, for labels an analyst must be able to tell apart (plots):
+ * invalid UTF-8, control bytes and bidirectional overrides are shown as visible
+ * \xHH escapes (strbuf_add_safe) instead of U+FFFD. */
+void markup_escape_visible(struct strbuf *sb, const void *data, size_t len);
 
 #endif

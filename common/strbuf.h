@@ -56,7 +56,8 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 
 /* Append data for a terminal or a plain-text report: printable ASCII and valid UTF-8
- * kept, control bytes, DEL, C1 controls and invalid UTF-8 written as \xHH, and
+ * kept, control bytes, DEL, C1 controls, bidirectional overrides and invalid UTF-8
+ * written as \xHH, and
  * backslash doubled, so no escape sequence ever reaches a terminal. */
 void strbuf_add_safe(struct strbuf *sb, const void *data, size_t len);
 

@@ -1,6 +1,7 @@
 /* Activity histograms as SVG and HTML. The histogram comes from casedb_histogram
  * (one GROUP BY statement); this file lays it out. */
 #include "plot.h"
+#include "markup.h"
 
 #include "format.h"
 
@@ -65,41 +66,11 @@ plot_group(const char *name, enum casedb_group_by *out)
     return 0;
 }
 
-void
-plot_xml_escape(struct strbuf *sb, const void *data, size_t len)
-{
-    struct strbuf safe = STRBUF_INIT;
-
-    strbuf_add_safe(&safe, data, len);
-    for (size_t i = 0; i < safe.len; i++) {
-        switch (safe.buf[i]) {
-        case '&':
-            strbuf_addstr(sb, "&amp;");
-            break;
-        case '<':
-            strbuf_addstr(sb, "&lt;");
-            break;
-        case '>':
-            strbuf_addstr(sb, "&gt;");
-            break;
-        case '"':
-            strbuf_addstr(sb, "&quot;");
-            break;
-        case '\'':
-            strbuf_addstr(sb, "&#39;");
-            break;
-        default:
-            strbuf_addch(sb, safe.buf[i]);
-        }
-    }
-    strbuf_release(&safe);
-}
-
 static void
 xml_str(struct strbuf *sb, const char *s)
 {
     if (s)
-        plot_xml_escape(sb, s, strlen(s));
+        markup_escape_visible(sb, s, strlen(s));
 }
 
 static int
@@ -390,7 +361,7 @@ html_event(void *ctx, const struct casedb_event_row *r)
         fmt_body_name(&h->w, &t, r);
     else
         fmt_event_text(&h->w, &t, r);
-    plot_xml_escape(h->sb, t.buf, t.len);
+    markup_escape_visible(h->sb, t.buf, t.len);
     strbuf_addstr(h->sb, "</td></tr>\n");
     strbuf_release(&t);
     return 0;

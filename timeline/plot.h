@@ -32,7 +32,4 @@ int plot_svg(struct casedb *db, const struct casedb_filter *f, const struct plot
 int plot_html(struct casedb *db, const struct casedb_filter *f, const struct plot_opts *o,
               struct strbuf *out, int64_t *total_out, struct custody_err *err);
 
-/* XML/HTML text: control bytes and invalid UTF-8 as \xHH, then & < > " ' escaped. */
-void plot_xml_escape(struct strbuf *sb, const void *data, size_t len);
-
 #endif

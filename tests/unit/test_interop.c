@@ -42,6 +42,11 @@ test_markup(void)
     /* a truncated sequence at the end */
     CHECK(markup_escape(&sb, "x\xc3", 2) == 0);
     CHECK_STR(sb.buf, "x\xef\xbf\xbd");
+    strbuf_reset(&sb);
+    /* the visible form (plot labels): the same entities, the bytes shown as \xHH */
+    static const char label[] = "<i>\x1b[31m\xff\xe2\x80\xae&'\"\\";
+    markup_escape_visible(&sb, label, sizeof(label) - 1);
+    CHECK_STR(sb.buf, "&lt;i&gt;\\x1b[31m\\xff\\xe2\\x80\\xae&amp;&#39;&quot;\\\\");
     strbuf_release(&sb);
 }
 
