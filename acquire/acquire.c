@@ -116,15 +116,17 @@ rehash_ewf(char hex[HASH_COUNT][HASH_HEX_MAX], const char *first_segment, uint64
     stored[0][0] = stored[1][0] = '\0';
     ewf_reader_stored_hash(c.r, "MD5", stored[0], HASH_HEX_MAX);
     ewf_reader_stored_hash(c.r, "SHA1", stored[1], HASH_HEX_MAX);
-    rc = rehash_stream(hex, ewf_read_cb, &c, size, err);
+    rc = rehash_stream(hex, HASH_F_ALL, ewf_read_cb, &c, size, err);
     ewf_reader_close(c.r);
     return rc;
 }
 
+/* The raw files one after the other, read with O_DIRECT where aligned: they were
+ * written around the page cache, so this reads what is on the disk. */
 struct files_read_ctx {
     char **paths;
     size_t n, cur;
-    int fd;
+    struct io_seq_reader r;
 };
 
 static ssize_t
@@ -136,20 +138,18 @@ files_read_cb(void *ctx, uint8_t *buf, size_t len, uint64_t offset, struct custo
     if (custody_interrupted)
         return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
     while (c->cur < c->n) {
-        if (c->fd < 0) {
-            c->fd = open(c->paths[c->cur], O_RDONLY | O_CLOEXEC);
-            if (c->fd < 0)
-                return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot open '%s'",
-                                         c->paths[c->cur]);
+        if (c->r.fd < 0) {
+            int rc = io_seq_open(&c->r, c->paths[c->cur], err);
+            if (rc < 0)
+                return rc;
         }
-        ssize_t n = io_read_full(c->fd, buf, len);
+        ssize_t n = io_seq_read(&c->r, buf, len);
         if (n < 0)
             return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s'",
                                      c->paths[c->cur]);
         if (n > 0)
             return n;
-        close(c->fd);
-        c->fd = -1;
+        io_seq_close(&c->r);
         c->cur++;
     }
     return 0;
@@ -159,11 +159,10 @@ static int
 rehash_files(char hex[HASH_COUNT][HASH_HEX_MAX], char **paths, size_t n, uint64_t *size,
              struct custody_err *err)
 {
-    struct files_read_ctx c = {paths, n, 0, -1};
-    int rc = rehash_stream(hex, files_read_cb, &c, size, err);
+    struct files_read_ctx c = {paths, n, 0, {-1, -1, 0}};
+    int rc = rehash_stream(hex, HASH_F_ALL, files_read_cb, &c, size, err);
 
-    if (c.fd >= 0)
-        close(c.fd);
+    io_seq_close(&c.r);
     return rc;
 }
 
@@ -454,9 +453,11 @@ log_start(struct run *r)
     strbuf_release(&sb);
 }
 
-/* Output files: names beside the manifest, sizes and SHA-256. An unsplit raw file
- * holds exactly the media, so its SHA-256 is the media's (known_sha256); the
- * read-back verification then checks that file against it. */
+/* Output files: names beside the manifest, sizes and SHA-256. Split raw files were
+ * hashed as they were written; an unsplit raw file holds exactly the media, so its
+ * SHA-256 is the media's (known_sha256); the read-back verification then checks the
+ * files against the media hashes. E01 segments (libewf goes back to patch them) are
+ * read again. */
 static int
 list_files(struct run *r, char **paths, size_t n, const char *known_sha256, struct custody_err *err)
 {
@@ -466,15 +467,18 @@ list_files(struct run *r, char **paths, size_t n, const char *known_sha256, stru
     if (!res->files)
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        char hex[HASH_COUNT][HASH_HEX_MAX];
+        char hex[HASH_HEX_MAX];
         uint64_t size = 0;
         struct stat sb;
-        if (known_sha256 && n == 1 && stat(paths[i], &sb) == 0 &&
-            (uint64_t)sb.st_size == res->media_size) {
+        if (r->sink && sink_file_sha256(r->sink, i, hex, &size) && stat(paths[i], &sb) == 0 &&
+            (uint64_t)sb.st_size == size) {
+            /* computed while writing */
+        } else if (known_sha256 && n == 1 && stat(paths[i], &sb) == 0 &&
+                   (uint64_t)sb.st_size == res->media_size) {
             size = (uint64_t)sb.st_size;
-            snprintf(hex[HASH_SHA256], HASH_HEX_MAX, "%s", known_sha256);
+            snprintf(hex, HASH_HEX_MAX, "%s", known_sha256);
         } else {
-            int rc = hash_file(hex, paths[i], HASH_F_SHA256, &size, err);
+            int rc = rehash_file_sha256(hex, paths[i], &size, err);
             if (rc < 0)
                 return rc;
         }
@@ -482,7 +486,7 @@ list_files(struct run *r, char **paths, size_t n, const char *known_sha256, stru
         if (!res->files[i].name)
             return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
         res->files[i].size = size;
-        memcpy(res->files[i].sha256, hex[HASH_SHA256], HASH_HEX_MAX);
+        memcpy(res->files[i].sha256, hex, HASH_HEX_MAX);
         res->n_files++;
     }
     return 0;
@@ -711,6 +715,7 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     r.res = res;
     r.log.fd = -1;
     r.src.fd = -1;
+    r.src.dfd = -1;
     strbuf_init(&r.warnings);
     strbuf_init(&r.signature);
 
@@ -885,6 +890,8 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         if (o->format == ACQUIRE_RAW && !o->segment_size_set)
             job.known_sha256 = res->hash[HASH_SHA256];
         int threaded = pthread_create(&files_thread, NULL, files_job_main, &job) == 0;
+        if (threaded)
+            pthread_setname_np(files_thread, "acq-files");
         verify(&r, paths, npaths);
         if (threaded)
             pthread_join(files_thread, NULL);

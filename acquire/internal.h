@@ -33,7 +33,8 @@ struct acquire_source {
     int size_known;
     uint32_t sector_size, physical_sector_size;
     char *vendor, *model, *serial; /* sysfs, NULL unknown */
-    int direct;                    /* opened with O_DIRECT */
+    int direct;                    /* read with O_DIRECT */
+    int dfd;                       /* regular file: a second, O_DIRECT descriptor, or -1 */
     int mounted;                   /* mounted read-write and allowed */
     int readonly_set;              /* BLKROSET done */
     unsigned retries;
@@ -85,6 +86,10 @@ int sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
                const char hash[HASH_COUNT][HASH_HEX_MAX], struct custody_err *err);
 /* Names (full paths) of the files written, after sink_close. */
 int sink_files(struct acquire_sink *k, char ***paths, size_t *n);
+/* File i's SHA-256 and size as computed while writing it (split raw, after a finishing
+ * sink_close): 1, or 0 when not computed (E01, unsplit raw, a partial image). */
+int sink_file_sha256(const struct acquire_sink *k, size_t i, char hex[HASH_HEX_MAX],
+                     uint64_t *size);
 void sink_free(struct acquire_sink *k);
 /* Every output name that may exist for these options (BASE.E01.., BASE.raw,
  * BASE.000.., BASE.log, BASE.manifest, BASE.manifest.minisig): the existing ones. */
@@ -105,8 +110,14 @@ int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct a
 /* Read up to len bytes at offset into buf: bytes read, 0 at the end, or negative. */
 typedef ssize_t (*rehash_read_fn)(void *ctx, uint8_t *buf, size_t len, uint64_t offset,
                                   struct custody_err *err);
-/* MD5, SHA-1 and SHA-256 of everything read_fn returns, on three threads. */
-int rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], rehash_read_fn read_fn, void *ctx,
-                  uint64_t *total, struct custody_err *err);
+/* The digests selected by algos (HASH_F_* bits) of everything read_fn returns, one
+ * thread per digest while the calling thread reads (into buffers aligned for O_DIRECT);
+ * hex[] of the others is "". */
+int rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], unsigned algos, rehash_read_fn read_fn,
+                  void *ctx, uint64_t *total, struct custody_err *err);
+/* SHA-256 and size of a file read with O_DIRECT where possible, reading and hashing
+ * on two threads (the manifest's per-file hash of an E01 segment). */
+int rehash_file_sha256(char hex[HASH_HEX_MAX], const char *path, uint64_t *size,
+                       struct custody_err *err);
 
 #endif

@@ -222,12 +222,12 @@ hash_main(void *arg)
     return NULL;
 }
 
-/* Fast compression only: deflate the first PROBE_BYTES of a chunk first, and store
- * the chunk uncompressed when they do not shrink by PROBE_MIN_GAIN. Encrypted,
- * compressed and random data (where deflate costs most and gains nothing) then
- * costs an eighth of a compression; a chunk that starts incompressible and turns
- * compressible later is stored whole, which makes the image a little larger, never
- * wrong. */
+/* Fast compression only: probe the first PROBE_BYTES of a chunk with a quick deflate
+ * first (chunk_deflate_probe), and store the chunk uncompressed when they do not
+ * shrink by PROBE_MIN_GAIN. Encrypted, compressed and random data (where deflate
+ * costs most and gains nothing) then costs a small fraction of a compression; a
+ * chunk that starts incompressible and turns compressible later is stored whole,
+ * which makes the image a little larger, never wrong. */
 #define PROBE_BYTES 4096
 #define PROBE_MIN_GAIN 64
 
@@ -235,12 +235,9 @@ static int
 probe_incompressible(const struct pipeline *p, struct chunk_deflater *d, uint8_t *scratch,
                      const uint8_t *in, size_t n)
 {
-    size_t out;
-
     if (p->level != DEFLATE_FAST || n < 4 * PROBE_BYTES)
         return 0;
-    out = chunk_deflate(d, scratch, PROBE_BYTES - PROBE_MIN_GAIN, in, PROBE_BYTES);
-    return out == 0;
+    return chunk_deflate_probe(d, scratch, in, PROBE_BYTES, PROBE_MIN_GAIN);
 }
 
 static void
@@ -418,23 +415,30 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
         if ((rc = multihash_new(&p->mh[a], 1u << a, err)) < 0)
             goto out;
 
+    /* Named threads, so that perf and top show which one waits or works. */
+    static const char *const hash_names[HASH_COUNT] = {"acq-md5", "acq-sha1", "acq-sha256"};
     if (pthread_create(&writer, NULL, writer_main, p) != 0)
         goto thread_fail;
+    pthread_setname_np(writer, "acq-writer");
     writer_up = 1;
     for (; nhash < HASH_COUNT; nhash++) {
         hargs[nhash].p = p;
         hargs[nhash].algo = (int)nhash;
         if (pthread_create(&hashers[nhash], NULL, hash_main, &hargs[nhash]) != 0)
             goto thread_fail;
+        pthread_setname_np(hashers[nhash], hash_names[nhash]);
     }
     if (p->compressing) {
         unsigned want = worker_count(o);
-        for (; nworkers < want; nworkers++)
+        for (; nworkers < want; nworkers++) {
             if (pthread_create(&workers[nworkers], NULL, worker_main, p) != 0)
                 goto thread_fail;
+            pthread_setname_np(workers[nworkers], "acq-deflate");
+        }
     }
     if (pthread_create(&reader, NULL, reader_main, p) != 0)
         goto thread_fail;
+    pthread_setname_np(reader, "acq-reader");
     reader_up = 1;
 
     /* Report progress while the threads work; wake at once when the reader ends. */

@@ -1,8 +1,12 @@
-/* Hash a stream of blocks with MD5, SHA-1 and SHA-256 on three threads while the
- * calling thread reads: the read-back verification runs at the speed of the slowest
- * hash, not of their sum. */
+/* Hash a stream of blocks with MD5, SHA-1 and SHA-256 (or some of them), each on its
+ * own thread, while the calling thread reads: the read-back runs at the speed of the
+ * slowest hash, not of their sum, and the reads overlap the hashing. */
 #include "internal.h"
 
+#include "cli.h"
+#include "io.h"
+
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,7 @@ struct rehash {
     uint64_t produced;        /* blocks filled */
     int done;                 /* no more blocks */
     struct multihash *mh[HASH_COUNT];
+    unsigned algos;
 };
 
 struct rehash_arg {
@@ -51,9 +56,10 @@ rehash_main(void *arg)
 }
 
 int
-rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], rehash_read_fn read_fn, void *ctx,
+rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], unsigned algos, rehash_read_fn read_fn, void *ctx,
               uint64_t *total, struct custody_err *err)
 {
+    static const char *const names[HASH_COUNT] = {"rehash-md5", "rehash-sha1", "rehash-sha256"};
     struct rehash h;
     struct rehash_arg args[HASH_COUNT];
     pthread_t threads[HASH_COUNT];
@@ -62,22 +68,30 @@ rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], rehash_read_fn read_fn, void *
     memset(&h, 0, sizeof(h));
     pthread_mutex_init(&h.mu, NULL);
     pthread_cond_init(&h.cv, NULL);
+    h.algos = algos;
     *total = 0;
+    for (int a = 0; a < HASH_COUNT; a++)
+        hex[a][0] = '\0';
     for (int i = 0; i < REHASH_RING; i++)
-        if (!(h.buf[i] = malloc(REHASH_BLOCK))) {
+        if (posix_memalign((void **)&h.buf[i], IO_DIRECT_ALIGN, REHASH_BLOCK) != 0) {
+            h.buf[i] = NULL;
             rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
             goto out;
         }
     for (int a = 0; a < HASH_COUNT; a++)
-        if ((rc = multihash_new(&h.mh[a], 1u << a, err)) < 0)
+        if ((algos & (1u << a)) && (rc = multihash_new(&h.mh[a], 1u << a, err)) < 0)
             goto out;
-    for (; started < HASH_COUNT; started++) {
+    for (int a = 0; a < HASH_COUNT; a++) {
+        if (!(algos & (1u << a)))
+            continue;
         args[started].h = &h;
-        args[started].algo = started;
+        args[started].algo = a;
         if (pthread_create(&threads[started], NULL, rehash_main, &args[started]) != 0) {
             rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "cannot start the hash threads");
             break;
         }
+        pthread_setname_np(threads[started], names[a]);
+        started++;
     }
     for (uint64_t seq = 0; rc == 0; seq++) {
         int slot = (int)(seq % REHASH_RING);
@@ -109,6 +123,8 @@ rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], rehash_read_fn read_fn, void *
     if (rc == 0) {
         for (int a = 0; a < HASH_COUNT; a++) {
             char one[HASH_COUNT][HASH_HEX_MAX];
+            if (!h.mh[a])
+                continue;
             multihash_final(h.mh[a], one);
             memcpy(hex[a], one[a], HASH_HEX_MAX);
         }
@@ -120,5 +136,43 @@ out:
         free(h.buf[i]);
     pthread_mutex_destroy(&h.mu);
     pthread_cond_destroy(&h.cv);
+    return rc;
+}
+
+struct seq_ctx {
+    struct io_seq_reader r;
+    const char *path;
+};
+
+static ssize_t
+seq_read_cb(void *ctx, uint8_t *buf, size_t len, uint64_t offset, struct custody_err *err)
+{
+    struct seq_ctx *c = ctx;
+    ssize_t n;
+
+    (void)offset;
+    if (custody_interrupted)
+        return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
+    n = io_seq_read(&c->r, buf, len);
+    if (n < 0)
+        return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s' at offset %llu",
+                                 c->path, (unsigned long long)c->r.pos);
+    return n;
+}
+
+int
+rehash_file_sha256(char hex[HASH_HEX_MAX], const char *path, uint64_t *size,
+                   struct custody_err *err)
+{
+    struct seq_ctx c = {.path = path};
+    char all[HASH_COUNT][HASH_HEX_MAX];
+    int rc;
+
+    if ((rc = io_seq_open(&c.r, path, err)) < 0)
+        return rc;
+    rc = rehash_stream(all, HASH_F_SHA256, seq_read_cb, &c, size, err);
+    io_seq_close(&c.r);
+    if (rc == 0)
+        memcpy(hex, all[HASH_SHA256], HASH_HEX_MAX);
     return rc;
 }

@@ -1,5 +1,8 @@
 /* The outputs: an E01 set through the libewf adapter, or raw files written here
- * (BASE.raw, or BASE.000, BASE.001, ... when split). Created exclusively. */
+ * (BASE.raw, or BASE.000, BASE.001, ... when split). Created exclusively. Raw files
+ * are written with O_DIRECT where the data is aligned (no copy into the page cache,
+ * which costs more CPU than a hash), and the SHA-256 of each split file is computed
+ * as it is written, so the manifest needs no second read of the image. */
 #include "internal.h"
 
 #include "io.h"
@@ -22,7 +25,12 @@ struct acquire_sink {
     int fd;
     int split;
     uint64_t segment_size, in_segment;
-    uint64_t flushed; /* bytes of the open segment whose writeback has been started */
+    uint64_t flushed;            /* bytes of the open segment whose writeback has been started */
+    int direct;                  /* O_DIRECT is set on fd */
+    int direct_ok;               /* the file system takes O_DIRECT */
+    struct multihash *file_hash; /* split raw: SHA-256 of the open segment */
+    char (*file_sha256)[HASH_HEX_MAX]; /* per path, "" when not computed */
+    uint64_t *file_size;               /* per path: bytes written */
     /* e01 */
     uint64_t ewf_unflushed; /* chunk bytes handed to libewf since the last writeback */
     unsigned ewf_segment;   /* newest segment file seen (1 = BASE.E01) */
@@ -38,6 +46,16 @@ sink_add_path(struct acquire_sink *k, const char *path)
     if (!v || !(v[k->n_paths] = strdup(path)))
         abort();
     k->paths = v;
+    char(*h)[HASH_HEX_MAX] = realloc(k->file_sha256, (k->n_paths + 1) * sizeof(*h));
+    if (!h)
+        abort();
+    k->file_sha256 = h;
+    h[k->n_paths][0] = '\0';
+    uint64_t *sz = realloc(k->file_size, (k->n_paths + 1) * sizeof(*sz));
+    if (!sz)
+        abort();
+    k->file_size = sz;
+    sz[k->n_paths] = 0;
     k->n_paths++;
 }
 
@@ -63,7 +81,83 @@ raw_open_segment(struct acquire_sink *k, struct custody_err *err)
     k->fd = fd;
     k->in_segment = 0;
     k->flushed = 0;
+    k->direct = 0;
     sink_add_path(k, path);
+    if (k->split) {
+        int rc = multihash_new(&k->file_hash, HASH_F_SHA256, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The open segment is complete: its SHA-256 and size. */
+static void
+raw_end_segment(struct acquire_sink *k)
+{
+    k->file_size[k->n_paths - 1] = k->in_segment;
+    if (k->file_hash) {
+        char hex[HASH_COUNT][HASH_HEX_MAX];
+        multihash_final(k->file_hash, hex);
+        memcpy(k->file_sha256[k->n_paths - 1], hex[HASH_SHA256], HASH_HEX_MAX);
+        multihash_free(k->file_hash);
+        k->file_hash = NULL;
+    }
+}
+
+/* Turn O_DIRECT on or off for the open segment. Off for good when the file system
+ * refuses it. */
+static void
+raw_set_direct(struct acquire_sink *k, int on)
+{
+    int fl = fcntl(k->fd, F_GETFL);
+
+    if (fl < 0 || fcntl(k->fd, F_SETFL, on ? (fl | O_DIRECT) : (fl & ~O_DIRECT)) < 0) {
+        if (on)
+            k->direct_ok = 0;
+        return;
+    }
+    k->direct = on;
+}
+
+#define DIRECT_ALIGN 4096
+
+/* Write n bytes at the end of the open segment: the aligned part directly, the rest
+ * through the page cache. 0 or -1 with errno set. */
+static int
+raw_write(struct acquire_sink *k, const uint8_t *data, size_t n)
+{
+    while (n > 0) {
+        size_t part = n;
+        int aligned = k->direct_ok && (uintptr_t)data % DIRECT_ALIGN == 0 &&
+                      k->in_segment % DIRECT_ALIGN == 0 && n >= DIRECT_ALIGN;
+        if (aligned)
+            part = n / DIRECT_ALIGN * DIRECT_ALIGN;
+        if (aligned != k->direct) {
+            raw_set_direct(k, aligned);
+            if (aligned && !k->direct)
+                continue; /* refused: buffered */
+        }
+        ssize_t w = write(k->fd, data, part);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EINVAL && k->direct) {
+            /* The file system refused the direct write after all (nothing written). */
+            k->direct_ok = 0;
+            raw_set_direct(k, 0);
+            continue;
+        }
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = ENOSPC;
+            return -1;
+        }
+        part = (size_t)w;
+        data += part;
+        n -= part;
+        k->in_segment += part;
+    }
     return 0;
 }
 
@@ -106,6 +200,7 @@ sink_open(struct acquire_sink **out, const struct acquire_opts *o, uint64_t medi
     } else {
         k->split = o->segment_size_set;
         k->segment_size = o->segment_size;
+        k->direct_ok = 1;
         if ((rc = raw_open_segment(k, err)) < 0)
             goto fail;
     }
@@ -124,6 +219,7 @@ sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len, struct c
     while (len > 0) {
         size_t n = len;
         if (k->split && k->in_segment == k->segment_size) {
+            raw_end_segment(k);
             if (fsync(k->fd) < 0 || close(k->fd) < 0) {
                 k->fd = -1;
                 raw_name(path, sizeof(path), k->base, 1, k->segment);
@@ -138,17 +234,19 @@ sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len, struct c
         }
         if (k->split && n > k->segment_size - k->in_segment)
             n = (size_t)(k->segment_size - k->in_segment);
-        if (io_write_full(k->fd, data, n) < 0) {
+        if (k->file_hash)
+            multihash_update(k->file_hash, data, n);
+        if (raw_write(k, data, n) < 0) {
             int e = errno;
             raw_name(path, sizeof(path), k->base, k->split, k->segment);
             return custody_err_errno(err, custody_err_from_errno(e), e, "cannot write '%s'", path);
         }
-        k->in_segment += n;
         data += n;
         len -= n;
-        /* Start writeback as we go, so the disk works while we hash and the fsync
-         * that makes the image durable at the end has little left to do. */
-        if (k->in_segment - k->flushed >= RAW_WRITEBACK_BYTES) {
+        /* Start writeback of what went through the page cache as we go, so the disk
+         * works while we hash and the fsync that makes the image durable at the end
+         * has little left to do (direct writes are on the disk already). */
+        if (!k->direct && k->in_segment - k->flushed >= RAW_WRITEBACK_BYTES) {
             sync_file_range(k->fd, (off_t)k->flushed, (off_t)(k->in_segment - k->flushed),
                             SYNC_FILE_RANGE_WRITE);
             k->flushed = k->in_segment;
@@ -246,6 +344,8 @@ sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
         return rc;
     }
     if (k->fd >= 0) {
+        if (finish)
+            raw_end_segment(k);
         if (finish && fsync(k->fd) < 0)
             rc = custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot write '%s'",
                                    k->paths[k->n_paths - 1]);
@@ -265,6 +365,16 @@ sink_files(struct acquire_sink *k, char ***paths, size_t *n)
     return 0;
 }
 
+int
+sink_file_sha256(const struct acquire_sink *k, size_t i, char hex[HASH_HEX_MAX], uint64_t *size)
+{
+    if (i >= k->n_paths || !k->file_sha256[i][0])
+        return 0;
+    memcpy(hex, k->file_sha256[i], HASH_HEX_MAX);
+    *size = k->file_size[i];
+    return 1;
+}
+
 void
 sink_free(struct acquire_sink *k)
 {
@@ -276,6 +386,9 @@ sink_free(struct acquire_sink *k)
     for (size_t i = 0; i < k->n_paths; i++)
         free(k->paths[i]);
     free(k->paths);
+    free(k->file_sha256);
+    free(k->file_size);
+    multihash_free(k->file_hash);
     free(k->base);
     free(k);
 }

@@ -98,6 +98,30 @@ chunk_deflate(struct chunk_deflater *d, void *out, size_t cap, const void *in, s
 #endif
 }
 
+int
+chunk_deflate_probe(struct chunk_deflater *d, void *scratch, const void *in, size_t len,
+                    size_t min_gain)
+{
+    if (len <= min_gain)
+        return 1;
+#if defined(CUSTODY_HAVE_ISAL)
+    struct isal_zstream s;
+    isal_deflate_stateless_init(&s);
+    s.level = 0;
+    s.gzip_flag = IGZIP_DEFLATE;
+    s.end_of_stream = 1;
+    s.flush = NO_FLUSH;
+    s.next_in = (uint8_t *)(uintptr_t)in;
+    s.avail_in = (uint32_t)len;
+    s.next_out = scratch;
+    s.avail_out = (uint32_t)(len - min_gain);
+    (void)d;
+    return isal_deflate_stateless(&s) != COMP_OK;
+#else
+    return chunk_deflate(d, scratch, len - min_gain, in, len) == 0;
+#endif
+}
+
 const char *
 chunk_deflate_library(enum deflate_level level)
 {

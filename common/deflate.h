@@ -26,6 +26,14 @@ void chunk_deflater_free(struct chunk_deflater *d);
  * compressed size, or 0 when it does not fit in cap (store the chunk uncompressed). */
 size_t chunk_deflate(struct chunk_deflater *d, void *out, size_t cap, const void *in, size_t len);
 
+/* A cheap guess before compressing a chunk: 1 when len bytes of in (a sample of the
+ * chunk) do not shrink by min_gain bytes under a quick deflate: ISA-L's level 0 (a
+ * fixed code table, so no table building: about a third of level 1's time on random
+ * data, where the probe runs for every chunk), else the deflater's own level. scratch
+ * holds at least len bytes. 0 when the sample compresses. */
+int chunk_deflate_probe(struct chunk_deflater *d, void *scratch, const void *in, size_t len,
+                        size_t min_gain);
+
 /* Which library chunk_deflate uses at that level: "isa-l igzip", "libdeflate 1.14", "zlib 1.2.13".
  */
 const char *chunk_deflate_library(enum deflate_level level);

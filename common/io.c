@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,6 +69,70 @@ io_write_full(int fd, const void *buf, size_t len)
         done += (size_t)n;
     }
     return 0;
+}
+
+int
+io_seq_open(struct io_seq_reader *r, const char *path, struct custody_err *err)
+{
+    r->pos = 0;
+    r->dfd = -1;
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0)
+        return custody_err_errno(err, custody_err_from_errno(errno), errno, "cannot open '%s'",
+                                 path);
+    /* Not every file system takes O_DIRECT (tmpfs does not): then buffered only. */
+    r->dfd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+    return 0;
+}
+
+static int
+io_aligned(uint64_t v)
+{
+    return v % IO_DIRECT_ALIGN == 0;
+}
+
+ssize_t
+io_seq_read(struct io_seq_reader *r, void *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        char *p = (char *)buf + done;
+        size_t want = len - done;
+        ssize_t n;
+        if (r->dfd >= 0 && io_aligned((uintptr_t)p) && io_aligned(r->pos) &&
+            want >= IO_DIRECT_ALIGN) {
+            n = pread(r->dfd, p, want / IO_DIRECT_ALIGN * IO_DIRECT_ALIGN, (off_t)r->pos);
+            if (n < 0 && errno == EINVAL) {
+                /* The file system refused this transfer after all: buffered from now on. */
+                close(r->dfd);
+                r->dfd = -1;
+                continue;
+            }
+        } else {
+            n = pread(r->fd, p, want, (off_t)r->pos);
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        done += (size_t)n;
+        r->pos += (uint64_t)n;
+    }
+    return (ssize_t)done;
+}
+
+void
+io_seq_close(struct io_seq_reader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    if (r->dfd >= 0)
+        close(r->dfd);
+    r->fd = r->dfd = -1;
 }
 
 int

@@ -61,4 +61,53 @@ CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_SHORT=1000 ASAN_OPTIONS=verify_asa
   LD_PRELOAD=$lib custody-acquire src.bin --output short --format raw -q ||
   fail "short reads made the acquisition fail"
 cmp src.bin short.raw || fail "short reads changed the image"
+
+# Raw files are written with O_DIRECT where aligned and hashed as they are written:
+# split at a size that is no multiple of the 4 KiB alignment, from a source whose size
+# is not either, every part's SHA-256 in the manifest equals sha256sum's, with and
+# without the read-back, and the parts reassemble to the source.
+head -c $((5 * 1000000 + 777)) /dev/urandom >odd.bin
+n=0
+for verify in --quiet --no-verify-image; do
+  n=$((n + 1))
+  expect_status 0 custody-acquire odd.bin --output odd$n --format raw --segment-size 1000000 \
+    $verify -q
+  [ "$(ls odd$n.0* | wc -l)" = 6 ] || fail "expected 6 parts: $(ls odd$n.0*)"
+  cat odd$n.0* | cmp - odd.bin || fail "odd split ($verify) does not reassemble to the source"
+  [ "$(grep -c '^SHA256 (odd' odd$n.manifest)" = 6 ] || fail "manifest lists $(grep -c '^SHA256 (odd' odd$n.manifest) parts"
+  grep '^SHA256 (' odd$n.manifest | sha256sum -c --quiet || fail "sha256sum -c on odd parts ($verify)"
+done
+assert_contains odd1.manifest "verify-image: pass"
+assert_contains odd2.manifest "verify-image: skipped"
+expect_status 0 custody-acquire odd.bin --output oddone --format raw --no-verify-image -q
+cmp odd.bin oddone.raw || fail "unsplit raw of an odd size differs"
+grep '^SHA256 (' oddone.manifest | sha256sum -c --quiet || fail "sha256sum -c on the unsplit raw"
+
+# A byte stored corrupted on the output disk (fault injection on the write): the
+# read-back verification reads the disk, not what we meant to write, and fails.
+flip=$CUSTODY_BUILD/tests/fault/libcustody_fault_flip.so
+[ -e "$flip" ] || fail "missing $flip"
+for fmt in raw e01; do
+  out=bad-$fmt.raw
+  [ $fmt = e01 ] && out=bad-$fmt.E01
+  rc=0
+  CUSTODY_FAULT_FILE=$PWD/$out CUSTODY_FAULT_FLIP=1234567 ASAN_OPTIONS=verify_asan_link_order=0 \
+    LD_PRELOAD=$flip custody-acquire src.bin --output bad-$fmt --format $fmt -q 2>err.txt || rc=$?
+  [ $rc = 1 ] || fail "a corrupted $fmt write: expected exit 1, got $rc"
+  assert_contains bad-$fmt.manifest "verify-image: fail"
+  assert_contains bad-$fmt.log "FAIL"
+done
+cmp -s src.bin bad-raw.raw && fail "the flip library did not corrupt the raw output"
+# Split raw without the read-back: the part's hash recorded while writing is what was
+# meant to be stored, so sha256sum -c finds the corrupted part.
+rc=0
+CUSTODY_FAULT_FILE=$PWD/badsplit.001 CUSTODY_FAULT_FLIP=5000 ASAN_OPTIONS=verify_asan_link_order=0 \
+  LD_PRELOAD=$flip custody-acquire src.bin --output badsplit --format raw --segment-size 2M \
+  --no-verify-image -q || rc=$?
+[ $rc = 0 ] || fail "split raw without read-back: expected exit 0, got $rc"
+rc=0
+grep '^SHA256 (' badsplit.manifest | sha256sum -c >sums.txt 2>&1 || rc=$?
+[ $rc != 0 ] || fail "sha256sum -c did not find the corrupted part"
+assert_contains sums.txt "badsplit.001: FAILED"
+[ "$(grep -c ': OK' sums.txt)" = 4 ] || fail "the other parts should check out: $(cat sums.txt)"
 exit 0
