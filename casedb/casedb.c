@@ -316,6 +316,7 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
     struct stat sb;
     int64_t app_id = 0, version = 0;
     int rc, latest = casedb_schema_latest();
+    const int mutex = (flags & CASEDB_ONE_THREAD) ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX;
 
     *out = NULL;
     if (stat(path, &sb) < 0)
@@ -338,13 +339,12 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
                 strbuf_addch(&uri, *p);
         }
         strbuf_addstr(&uri, "?immutable=1");
-        rc = sqlite3_open_v2(uri.buf, &db->db,
-                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, NULL);
+        rc =
+            sqlite3_open_v2(uri.buf, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | mutex, NULL);
         strbuf_release(&uri);
     } else {
         rc = sqlite3_open_v2(path, &db->db,
-                             (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                                 SQLITE_OPEN_FULLMUTEX,
+                             (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | mutex,
                              NULL);
     }
     if (rc != SQLITE_OK) {

@@ -26,6 +26,10 @@ void casedb_case_release(struct casedb_case *c);
 
 enum {
     CASEDB_READONLY = 1, /* open read-only (verification of another party's database) */
+    /* The connection is used by one thread only: SQLite's multi-thread mode, without
+     * the mutex every call takes in serialized mode (about a tenth of an export's CPU).
+     * Callers that share a handle between threads (custody-verify) must not set it. */
+    CASEDB_ONE_THREAD = 2,
 };
 
 const char *casedb_sqlite_version(void);

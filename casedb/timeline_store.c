@@ -495,35 +495,166 @@ done:
     return rc;
 }
 
+/* Names the body rows need, loaded once: partition prefixes, and host and label
+ * of each evidence item when exporting all of them. Rows arrive grouped by
+ * partition, so the lookup is a compare with the last one in the common case. */
+struct tl_names {
+    struct tl_name {
+        int64_t id;
+        char *a, *b; /* prefix; or host and label */
+    } * v;
+    size_t n, last;
+};
+
+static void
+tl_names_release(struct tl_names *nm)
+{
+    for (size_t i = 0; i < nm->n; i++) {
+        free(nm->v[i].a);
+        free(nm->v[i].b);
+    }
+    free(nm->v);
+    memset(nm, 0, sizeof(*nm));
+}
+
+/* Rows of (id, text, text) in ascending id order. */
+static int
+tl_names_load(struct casedb *db, struct tl_names *nm, const char *sql, int64_t bind,
+              struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    if ((rc = db_prepare(db, &st, sql, err)) < 0)
+        return rc;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, bind);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nm->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct tl_name *g = realloc(nm->v, cap * sizeof(*g));
+            if (!g)
+                abort();
+            nm->v = g;
+        }
+        nm->v[nm->n].id = sqlite3_column_int64(st, 0);
+        nm->v[nm->n].a = db_col_strdup(st, 1);
+        nm->v[nm->n].b = db_col_strdup(st, 2);
+        nm->n++;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read files");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const struct tl_name *
+tl_names_find(struct tl_names *nm, int64_t id)
+{
+    size_t lo = 0, hi = nm->n;
+
+    if (nm->n && nm->v[nm->last].id == id)
+        return &nm->v[nm->last];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (nm->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == nm->n || nm->v[lo].id != id)
+        return NULL;
+    nm->last = lo;
+    return &nm->v[lo];
+}
+
+/* The range of file ids of evidence_id; the whole range when it is the only
+ * evidence item (then finding it would cost more than it saves). */
+static int
+tl_id_range(struct casedb *db, int64_t evidence_id, int64_t *lo, int64_t *hi,
+            struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    rc = db_prepare(db, &st,
+                    "SELECT min(id), max(id) FROM files WHERE evidence_id = ?1 AND (SELECT "
+                    "count(*) FROM evidence) > 1",
+                    err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, evidence_id);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            *lo = sqlite3_column_int64(st, 0);
+            *hi = sqlite3_column_int64(st, 1);
+        }
+        rc = SQLITE_DONE;
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read files");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int
 timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
                            int (*cb)(void *ctx, const struct tl_row *r), void *ctx,
                            struct custody_err *err)
 {
     sqlite3_stmt *st = NULL;
+    struct tl_names parts, evs;
     struct tl_row r;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
     int rc;
 
-    /* Only what a body line needs: one evidence's rows need no join at all
-     * beyond the partition prefix, which is looked up once per partition. */
+    memset(&parts, 0, sizeof(parts));
+    memset(&evs, 0, sizeof(evs));
+    /* Map the file rather than read() it page by page (as query.c does); only
+     * about speed, so a failure to set it is not an error. */
+    sqlite3_exec(db->db, "PRAGMA mmap_size = 2147418112", NULL, NULL, NULL);
+    /* Only the columns a body line needs, without joins or sub-selects: prefixes,
+     * hosts and labels come from the small tables, read once. Each column read
+     * costs, so the columns stop at md5 (the table's order). */
+    if ((rc = tl_names_load(db, &parts,
+                            "SELECT id, prefix, NULL FROM partitions WHERE ?1 = 0 OR "
+                            "evidence_id = ?1 ORDER BY id",
+                            evidence_id > 0 ? evidence_id : 0, err)) < 0)
+        goto done;
+    if (evidence_id <= 0 &&
+        (rc = tl_names_load(db, &evs,
+                            "SELECT e.id, a.hostname, e.label FROM evidence e JOIN assets a ON "
+                            "a.id = e.asset_id ORDER BY e.id",
+                            0, err)) < 0)
+        goto done;
+    /* In id order: a rowid scan, over the id range of the evidence item when the
+     * case holds others (the index on evidence_id would need a sort by id). */
+    if (evidence_id > 0 && (rc = tl_id_range(db, evidence_id, &lo, &hi, err)) < 0)
+        goto done;
     rc = db_prepare(db, &st,
-                    "SELECT f.partition_id, (SELECT p.prefix FROM partitions p WHERE p.id = "
-                    "f.partition_id), f.path, f.link, f.inode, f.name_type, f.meta_type, f.mode, "
-                    "f.uid, f.gid, f.size, f.flags, f.atime, f.mtime, f.ctime, f.crtime, f.md5, "
-                    "(SELECT a.hostname FROM evidence e JOIN assets a ON a.id = e.asset_id WHERE "
-                    "e.id = f.evidence_id AND ?1 = 0), (SELECT e.label FROM evidence e WHERE "
-                    "e.id = f.evidence_id AND ?1 = 0) FROM files f WHERE ?1 = 0 OR "
-                    "f.evidence_id = ?1 ORDER BY f.id",
+                    "SELECT f.evidence_id, f.partition_id, f.path, f.link, f.inode, f.name_type, "
+                    "f.meta_type, f.mode, f.uid, f.gid, f.size, f.flags, f.atime, f.mtime, "
+                    "f.ctime, f.crtime, f.md5 FROM files f WHERE f.id BETWEEN ?2 AND ?3 AND (?1 = "
+                    "0 OR +f.evidence_id = ?1) ORDER BY f.id",
                     err);
     if (rc < 0)
-        return rc;
+        goto done;
     sqlite3_bind_int64(st, 1, evidence_id > 0 ? evidence_id : 0);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    memset(&r, 0, sizeof(r));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        memset(&r, 0, sizeof(r));
-        r.partition_id = sqlite3_column_int64(st, 0);
-        r.prefix = tl_text(st, 1);
-        if (!r.prefix)
-            r.prefix = "";
+        const struct tl_name *p;
+        int64_t pid = sqlite3_column_int64(st, 1);
+        r.f.link = NULL;
+        r.f.link_len = 0;
+        r.f.time_set = 0;
+        r.partition_id = pid;
+        r.prefix = (p = tl_names_find(&parts, pid)) && p->a ? p->a : "";
+        if (evidence_id <= 0) {
+            const struct tl_name *e = tl_names_find(&evs, sqlite3_column_int64(st, 0));
+            r.host = e ? e->a : NULL;
+            r.label = e ? e->b : NULL;
+        }
         r.f.path = sqlite3_column_blob(st, 2);
         r.f.path_len = (size_t)sqlite3_column_bytes(st, 2);
         if (!r.f.path)
@@ -540,6 +671,7 @@ timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
         r.f.name_type = sqlite3_column_int(st, 5);
         if (sqlite3_column_type(st, 6) == SQLITE_NULL) {
             r.f.meta_type = -1;
+            r.f.mode = r.f.uid = r.f.gid = r.f.size = 0;
         } else {
             r.f.meta_type = sqlite3_column_int(st, 6);
             r.f.mode = sqlite3_column_int64(st, 7);
@@ -549,22 +681,21 @@ timeline_body_rows_foreach(struct casedb *db, int64_t evidence_id,
         }
         r.f.flags = (unsigned)sqlite3_column_int(st, 11);
         for (int i = 0; i < 4; i++) {
+            r.f.time[i] = 0;
             if (sqlite3_column_type(st, 12 + i) != SQLITE_NULL) {
                 r.f.time[i] = sqlite3_column_int64(st, 12 + i);
                 r.f.time_set |= 1u << i;
             }
         }
         r.f.md5 = tl_text(st, 16);
-        if (evidence_id <= 0) { /* each column read takes the connection's mutex */
-            r.host = tl_text(st, 17);
-            r.label = tl_text(st, 18);
-        }
         if ((rc = cb(ctx, &r)) != 0)
             goto done;
     }
     rc = rc == SQLITE_DONE ? 0 : db_fail(db, rc, err, "cannot read files");
 done:
     sqlite3_finalize(st);
+    tl_names_release(&parts);
+    tl_names_release(&evs);
     return rc;
 }
 

@@ -16,6 +16,13 @@ struct cmd_ctx {
 
 /* Open ctx->case_db (error printed, exit status returned when it fails). */
 int cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags);
+/* Open ctx->case_db for a command that only reads (query, pivot, plot, export):
+ * read-only, one thread, so it also works on read-only media (immutable there).
+ * text_index: the command may have to bring the full-text index up to date, so a
+ * writable open is tried first and read-only is the fallback (a stale index is
+ * then reported by the query). A database that needs a schema migration is opened
+ * read-write to migrate it when that is possible. */
+int cmd_open_reader(struct cmd_ctx *ctx, struct casedb **db, int text_index);
 /* Report err on stderr (and as JSON on stdout with --json); returns the exit status. */
 int cmd_fail(struct cmd_ctx *ctx, const struct custody_err *err);
 /* Print a finished JSON document (and newline) to stdout. */

@@ -32,6 +32,25 @@ cmd_open_db(struct cmd_ctx *ctx, struct casedb **db, int flags)
 }
 
 int
+cmd_open_reader(struct cmd_ctx *ctx, struct casedb **db, int text_index)
+{
+    struct custody_err err = {0}, err2 = {0};
+    const int ro = CASEDB_READONLY | CASEDB_ONE_THREAD;
+    int rc;
+
+    rc = casedb_open_named(db, &ctx->case_db, text_index ? CASEDB_ONE_THREAD : ro, &err);
+    if (rc == CUSTODY_ERR_USAGE)
+        return cmd_fail(ctx, &err); /* no database named: nothing to retry */
+    if (rc < 0 && text_index)
+        rc = casedb_open_named(db, &ctx->case_db, ro, &err2);
+    else if (rc == CUSTODY_ERR_VERSION) /* older schema: migrate, if the file is writable */
+        rc = casedb_open_named(db, &ctx->case_db, CASEDB_ONE_THREAD, &err2);
+    if (rc < 0)
+        return cmd_fail(ctx, &err); /* the first attempt's reason */
+    return 0;
+}
+
+int
 cmd_split_evidence(const char *prog, const char *arg, const char **host, char **label_out)
 {
     const char *slash = strchr(arg, '/');

@@ -101,7 +101,7 @@ cmd_export(int argc, char **argv)
     asset_opt = host;
     if (evidence && (rc = cmd_split_evidence(TIMELINE_PROG " export", evidence, &host, &label)))
         return rc;
-    if ((rc = cmd_open_db(&ctx, &db, CASEDB_READONLY)) != 0)
+    if ((rc = cmd_open_reader(&ctx, &db, 0)) != 0)
         goto done_rc;
     if (label && (rc = cmd_resolve_evidence(&ctx, db, host, label, &evidence_id)) != 0)
         goto done_rc;

@@ -160,7 +160,7 @@ cmd_pivot(int argc, char **argv)
         return cli_usage_error(PROG, "give exactly one of --ip, --user, --hash, --path");
     if (query_out_zone(d.tz, &err) < 0 || casedb_filter_validate(&f, &err) < 0)
         return cli_usage_error(PROG, "%s", err.msg);
-    if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
+    if ((rc = cmd_open_reader(&ctx, &db, f.text != NULL)) != 0)
         return rc;
     memset(&p, 0, sizeof(p));
     strbuf_init(&p.out);

@@ -121,7 +121,7 @@ cmd_plot(int argc, char **argv)
     if (casedb_filter_validate(&f, &err) < 0)
         return cli_usage_error(PROG, "%s", err.msg);
     file = svg ? svg : html;
-    if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
+    if ((rc = cmd_open_reader(&ctx, &db, f.text != NULL)) != 0)
         return rc;
     rc = svg ? plot_svg(db, &f, &o, &out, &total, &err) : plot_html(db, &f, &o, &out, &total, &err);
     if (rc == 0)

@@ -134,7 +134,7 @@ cmd_query(int argc, char **argv)
         return cli_usage_error(PROG, "%s", err.msg);
     if (fmt == &fmt_table && !output)
         d.width = terminal_width();
-    if ((rc = cmd_open_db(&ctx, &db, 0)) != 0)
+    if ((rc = cmd_open_reader(&ctx, &db, f.text != NULL)) != 0)
         return rc;
     if (explain || count_only) {
         struct strbuf sb = STRBUF_INIT;

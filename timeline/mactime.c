@@ -1,10 +1,11 @@
 /* The mactime export: what `mactime -b BODY -d` prints for our body file.
  * mactime's rules, reproduced: every line with some time set gives four entries
  * (a, m, c, b; an unset time is 0); entries are ordered by the string
- * "TTTTTTTTTT,inode,name"; equal keys merge into one line with their letters;
- * size, mode and owner come from the last body line with the same name. */
+ * "TTTTTTTTTT,inode,name" (mac_sort.c); equal keys merge into one line with their
+ * letters; size, mode and owner come from the last body line with the same name. */
 #include "mactime.h"
 
+#include "mac_sort.h"
 #include "strbuf.h"
 #include "timeline.h"
 #include "tsk_adapter.h"
@@ -16,30 +17,22 @@
 #define NS_PER_S 1000000000LL
 #define MAC_FLUSH (1u << 20)
 
-struct mac_file {
-    size_t name, name_len; /* offsets into the arena */
-    size_t inode;          /* NUL-terminated in the arena */
-    size_t other;          /* "size|mode,uid,gid" of this line, NUL-terminated */
-    uint64_t hash;         /* of the name */
-    size_t size, size_len; /* printed fields, from the last line with this name ... */
-    size_t tail, tail_len; /* ... ",mode,uid,gid,inode,\"name\"\n" */
-};
-
-struct mac_entry {
-    uint64_t key; /* sec << 32 | rank of (inode, name): mactime's sort order */
-    uint32_t file;
-    uint32_t bit; /* 1 m, 2 a, 4 c, 8 b */
+/* What a line shows besides time, letters and key: "size" and ",mode,uid,gid,". */
+struct mac_det {
+    size_t off;        /* in mac_state.det */
+    uint16_t size_len; /* "size" */
+    uint16_t len;      /* "size" + ",mode,uid,gid," */
+    uint32_t first;    /* the first file with this name */
+    uint32_t last;     /* of the first file: the last one with its name (shown) */
+    uint64_t hash;     /* of the name */
 };
 
 struct mac_state {
     int all;
-    struct strbuf arena, tmp;
-    struct mac_file *files;
-    size_t nfiles, capfiles;
-    struct mac_entry *ent;
-    size_t nent, capent;
-    uint32_t *hash; /* open addressing: file index + 1, 0 empty */
-    size_t hash_cap;
+    struct mac_sort sort;
+    struct strbuf det, prefix;
+    struct mac_det *dets;
+    size_t capdets;
 };
 
 static uint64_t
@@ -48,68 +41,80 @@ mac_hash(const char *p, size_t n)
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-    return h;
+    return h ^ (h >> 29);
 }
 
-static void
-mac_hash_grow(struct mac_state *m)
+static const char *
+mac_name(const struct mac_state *m, uint32_t file, size_t *len)
 {
-    size_t cap = m->hash_cap ? m->hash_cap * 2 : 1 << 16;
-    uint32_t *h = calloc(cap, sizeof(*h));
+    const struct mac_sort_file *f = &m->sort.files[file];
+    *len = f->key_len - f->inode_len - 1;
+    return m->sort.keys.buf + f->key + f->inode_len + 1;
+}
 
-    if (!h)
+static int
+name_cmp(const void *pa, const void *pb, void *ctx)
+{
+    const struct mac_kv *a = pa, *b = pb;
+    size_t la, lb;
+    const char *x = mac_name(ctx, a->v, &la), *y = mac_name(ctx, b->v, &lb);
+    int c = memcmp(x, y, la < lb ? la : lb);
+
+    if (c)
+        return c;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return (a->v > b->v) - (a->v < b->v);
+}
+
+static int
+name_eq(const struct mac_state *m, uint32_t a, uint32_t b)
+{
+    size_t la, lb;
+    const char *x = mac_name(m, a, &la), *y = mac_name(m, b, &lb);
+
+    return la == lb && !memcmp(x, y, la);
+}
+
+/* mactime keeps the details of the last line with each name: group the files by
+ * name (sorted by a hash of it, equal hashes by the name itself) and let the first
+ * of each group know the last. A sort, not a hash table: it walks memory in order. */
+static void
+mac_same_names(struct mac_state *m)
+{
+    size_t n = m->sort.nfiles;
+    struct mac_kv *kv = malloc((n ? n : 1) * sizeof(*kv));
+    struct mac_kv *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+    struct mac_kv *s;
+
+    if (!kv || !tmp)
         abort();
-    for (size_t i = 0; i < m->hash_cap; i++) {
-        if (!m->hash[i])
-            continue;
-        size_t j = m->files[m->hash[i] - 1].hash & (cap - 1);
-        while (h[j])
-            j = (j + 1) & (cap - 1);
-        h[j] = m->hash[i];
+    for (size_t i = 0; i < n; i++) {
+        kv[i].k = m->dets[i].hash;
+        kv[i].v = (uint32_t)i;
+        m->dets[i].first = m->dets[i].last = (uint32_t)i;
     }
-    free(m->hash);
-    m->hash = h;
-    m->hash_cap = cap;
-}
-
-/* Remember file idx as the last one with its name. */
-static void
-mac_hash_put(struct mac_state *m, uint32_t idx)
-{
-    const struct mac_file *f = &m->files[idx];
-    const char *name = m->arena.buf + f->name;
-    size_t j;
-
-    if ((m->nfiles + 1) * 2 > m->hash_cap)
-        mac_hash_grow(m);
-    j = f->hash & (m->hash_cap - 1);
-    while (m->hash[j]) {
-        const struct mac_file *g = &m->files[m->hash[j] - 1];
-        if (g->hash == f->hash && g->name_len == f->name_len &&
-            !memcmp(m->arena.buf + g->name, name, f->name_len)) {
-            m->hash[j] = idx + 1;
-            return;
+    s = mac_kv_sort(kv, tmp, n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && s[j].k == s[i].k)
+            j++;
+        if (j - i > 1) {
+            qsort_r(s + i, j - i, sizeof(*s), name_cmp, m);
+            for (size_t g = i; g < j;) {
+                size_t h = g + 1;
+                while (h < j && name_eq(m, s[g].v, s[h].v))
+                    h++;
+                for (size_t x = g; x < h; x++)
+                    m->dets[s[x].v].first = s[g].v; /* in file order: s[g] is the first */
+                m->dets[s[g].v].last = s[h - 1].v;
+                g = h;
+            }
         }
-        j = (j + 1) & (m->hash_cap - 1);
+        i = j;
     }
-    m->hash[j] = idx + 1;
-}
-
-static uint32_t
-mac_hash_get(const struct mac_state *m, uint32_t idx)
-{
-    const struct mac_file *f = &m->files[idx];
-    const char *name = m->arena.buf + f->name;
-    size_t j = f->hash & (m->hash_cap - 1);
-
-    while (m->hash[j]) {
-        const struct mac_file *g = &m->files[m->hash[j] - 1];
-        if (g->hash == f->hash && g->name_len == f->name_len &&
-            !memcmp(m->arena.buf + g->name, name, f->name_len))
-            return m->hash[j] - 1;
-        j = (j + 1) & (m->hash_cap - 1);
-    }
-    return idx;
+    free(kv);
+    free(tmp);
 }
 
 /* Seconds as fls prints them: the time_t truncated to 32 bits, unset as 0. */
@@ -128,19 +133,6 @@ mac_sec(const struct tl_file *f, int i)
 }
 
 static void
-mac_push(struct mac_state *m, uint32_t sec, uint32_t file, uint32_t bit)
-{
-    if (m->nent == m->capent) {
-        m->capent = m->capent ? m->capent * 2 : 65536;
-        struct mac_entry *g = realloc(m->ent, m->capent * sizeof(*g));
-        if (!g)
-            abort();
-        m->ent = g;
-    }
-    m->ent[m->nent++] = (struct mac_entry){(uint64_t)sec << 32, file, bit};
-}
-
-static void
 add_uint(struct strbuf *sb, uint64_t v)
 {
     char d[24];
@@ -150,8 +142,10 @@ add_uint(struct strbuf *sb, uint64_t v)
         d[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
+    strbuf_grow(sb, (size_t)n);
     while (n)
-        strbuf_addch(sb, d[--n]);
+        sb->buf[sb->len++] = d[--n];
+    sb->buf[sb->len] = '\0';
 }
 
 static void
@@ -171,194 +165,179 @@ mac_row(void *ctx, const struct tl_row *r)
     struct mac_state *m = ctx;
     const struct tl_file *f = &r->f;
     uint32_t sec[4], idx;
-    struct mac_file *mf;
+    int64_t secs[4];
+    struct mac_det *d;
+    size_t key, inode_len;
     char mode[16];
 
     for (int i = 0; i < 4; i++)
         sec[i] = mac_sec(f, i);
     if (!sec[0] && !sec[1] && !sec[2] && !sec[3])
         return 0; /* mactime: "we need *some* value in mactimes!" */
-    if (m->nfiles == m->capfiles) {
-        m->capfiles = m->capfiles ? m->capfiles * 2 : 16384;
-        struct mac_file *g = realloc(m->files, m->capfiles * sizeof(*g));
-        if (!g)
-            abort();
-        m->files = g;
-    }
-    idx = (uint32_t)m->nfiles;
-    mf = &m->files[idx];
-    strbuf_reset(&m->tmp);
+    /* The key, "inode,name" */
+    key = m->sort.keys.len;
+    inode_len = strlen(f->inode);
+    strbuf_add(&m->sort.keys, f->inode, inode_len);
+    strbuf_addch(&m->sort.keys, ',');
     if (m->all) {
-        strbuf_addch(&m->tmp, '/');
-        strbuf_addstr(&m->tmp, r->host ? r->host : "");
-        strbuf_addch(&m->tmp, '/');
-        strbuf_addstr(&m->tmp, r->label ? r->label : "");
+        strbuf_reset(&m->prefix);
+        strbuf_addch(&m->prefix, '/');
+        strbuf_addstr(&m->prefix, r->host ? r->host : "");
+        strbuf_addch(&m->prefix, '/');
+        strbuf_addstr(&m->prefix, r->label ? r->label : "");
+        strbuf_addstr(&m->prefix, r->prefix);
+        timeline_body_name(&m->sort.keys, m->prefix.buf, f);
+    } else {
+        timeline_body_name(&m->sort.keys, r->prefix, f);
     }
-    strbuf_addstr(&m->tmp, r->prefix);
-    mf->name = m->arena.len;
-    timeline_body_name(&m->arena, m->tmp.buf, f);
-    mf->name_len = m->arena.len - mf->name;
-    mf->hash = mac_hash(m->arena.buf + mf->name, mf->name_len);
-    strbuf_addch(&m->arena, '\0');
-    mf->inode = m->arena.len;
-    strbuf_add(&m->arena, f->inode, strlen(f->inode) + 1);
-    mf->other = m->arena.len;
+    secs[0] = sec[TL_MTIME];
+    secs[1] = sec[TL_ATIME];
+    secs[2] = sec[TL_CTIME];
+    secs[3] = sec[TL_CRTIME];
+    idx = mac_sort_add(&m->sort, key, inode_len, secs, MAC_M | MAC_A | MAC_C | MAC_B);
+    if (idx >= m->capdets) {
+        m->capdets = m->capdets ? m->capdets * 2 : 16384;
+        d = realloc(m->dets, m->capdets * sizeof(*d));
+        if (!d)
+            abort();
+        m->dets = d;
+    }
+    /* "size" and ",mode,uid,gid," (printf would cost a tenth of the export) */
+    d = &m->dets[idx];
+    d->off = m->det.len;
     tsk_mode_string(mode, f->name_type, f->meta_type, (uint32_t)f->mode);
-    /* "size|mode,uid,gid" (printf would cost a tenth of the export) */
     if (f->meta_type < 0) {
-        strbuf_addstr(&m->arena, "0|");
-        strbuf_addstr(&m->arena, mode);
-        strbuf_addstr(&m->arena, ",0,0");
+        strbuf_addch(&m->det, '0');
+        d->size_len = 1;
+        strbuf_addch(&m->det, ',');
+        strbuf_addstr(&m->det, mode);
+        strbuf_addstr(&m->det, ",0,0,");
     } else {
-        add_int(&m->arena, f->size);
-        strbuf_addch(&m->arena, '|');
-        strbuf_addstr(&m->arena, mode);
-        strbuf_addch(&m->arena, ',');
-        add_uint(&m->arena, (uint64_t)f->uid);
-        strbuf_addch(&m->arena, ',');
-        add_uint(&m->arena, (uint64_t)f->gid);
+        add_int(&m->det, f->size);
+        d->size_len = (uint16_t)(m->det.len - d->off);
+        strbuf_addch(&m->det, ',');
+        strbuf_addstr(&m->det, mode);
+        strbuf_addch(&m->det, ',');
+        add_uint(&m->det, (uint64_t)f->uid);
+        strbuf_addch(&m->det, ',');
+        add_uint(&m->det, (uint64_t)f->gid);
+        strbuf_addch(&m->det, ',');
     }
-    strbuf_addch(&m->arena, '\0');
-    m->nfiles++;
-    mac_hash_put(m, idx);
-    mac_push(m, sec[1], idx, 1); /* m */
-    mac_push(m, sec[0], idx, 2); /* a */
-    mac_push(m, sec[2], idx, 4); /* c */
-    mac_push(m, sec[3], idx, 8); /* b */
+    d->len = (uint16_t)(m->det.len - d->off);
+    {
+        size_t len;
+        const char *name = mac_name(m, idx, &len);
+        d->hash = mac_hash(name, len);
+    }
     return 0;
 }
 
-/* Files by (inode, name) as strings: with the time in front, mactime's key. */
+/* ---- dates as mactime -d prints them, in $TZ: "Sun Mar 01 2026 00:00:00" ---- */
+
+/* localtime() once or twice an hour instead of once a second: within an hour
+ * whose both ends have the same UTC offset and agree with offset arithmetic (no
+ * zone change, no leap second), local time is UTC time plus the offset. */
+struct mac_clock {
+    int64_t hour; /* first second of the cached UTC hour */
+    int valid, linear;
+    long off; /* seconds east of UTC within that hour */
+};
+
+static const char mac_days[] = "SunMonTueWedThuFriSat";
+static const char mac_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Civil time of seconds since 1970 (H. Hinnant's days-to-civil). */
+static void
+civil(int64_t t, struct tm *tm)
+{
+    int64_t days = t / 86400, rem = t % 86400;
+
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+    memset(tm, 0, sizeof(*tm));
+    tm->tm_year = (int)(yoe + era * 400 + (m <= 2) - 1900);
+    tm->tm_mon = (int)(m - 1);
+    tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+    tm->tm_hour = (int)(rem / 3600);
+    tm->tm_min = (int)(rem / 60 % 60);
+    tm->tm_sec = (int)(rem % 60);
+    tm->tm_wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+}
+
 static int
-mac_file_cmp(const void *pa, const void *pb, void *ctx)
+same_tm(const struct tm *a, const struct tm *b)
 {
-    const struct mac_state *m = ctx;
-    const struct mac_file *fa = &m->files[*(const uint32_t *)pa];
-    const struct mac_file *fb = &m->files[*(const uint32_t *)pb];
-    size_t n;
-    int c;
-
-    if ((c = strcmp(m->arena.buf + fa->inode, m->arena.buf + fb->inode)) != 0)
-        return c;
-    n = fa->name_len < fb->name_len ? fa->name_len : fb->name_len;
-    if ((c = memcmp(m->arena.buf + fa->name, m->arena.buf + fb->name, n)) != 0)
-        return c;
-    if (fa->name_len != fb->name_len)
-        return fa->name_len < fb->name_len ? -1 : 1;
-    return 0;
+    return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon && a->tm_mday == b->tm_mday &&
+           a->tm_hour == b->tm_hour && a->tm_min == b->tm_min && a->tm_sec == b->tm_sec &&
+           a->tm_wday == b->tm_wday;
 }
 
-/* LSD radix sort of the entries by key, 16 bits a pass (keys are sec << 32 |
- * rank); passes whose digit is the same in every key are skipped. */
 static void
-mac_radix_sort(struct mac_state *m)
+mac_clock_hour(struct mac_clock *c, int64_t hour)
 {
-    struct mac_entry *tmp = malloc((m->nent ? m->nent : 1) * sizeof(*tmp));
-    struct mac_entry *src = m->ent, *dst = tmp;
-    size_t *count = malloc(65536 * sizeof(*count));
+    time_t t0 = (time_t)hour, t1 = (time_t)(hour + 3599);
+    struct tm a, b, ca, cb;
 
-    if (!tmp || !count)
-        abort();
-    for (int shift = 0; shift < 64; shift += 16) {
-        size_t sum = 0;
-        memset(count, 0, 65536 * sizeof(*count));
-        for (size_t i = 0; i < m->nent; i++)
-            count[(src[i].key >> shift) & 0xffff]++;
-        if (m->nent && count[(src[0].key >> shift) & 0xffff] == m->nent)
-            continue;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m->nent; i++)
-            dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
-        struct mac_entry *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != m->ent) {
-        memcpy(m->ent, src, m->nent * sizeof(*src));
-        free(src);
-    } else {
-        free(dst);
-    }
-    free(count);
+    c->hour = hour;
+    c->valid = 1;
+    c->linear = 0;
+    if (!localtime_r(&t0, &a) || !localtime_r(&t1, &b) || a.tm_gmtoff != b.tm_gmtoff)
+        return;
+    civil(hour + a.tm_gmtoff, &ca);
+    civil(hour + 3599 + a.tm_gmtoff, &cb);
+    c->linear = same_tm(&a, &ca) && same_tm(&b, &cb);
+    c->off = a.tm_gmtoff;
 }
 
-/* Rank the files by (inode, name), equal keys sharing a rank, put the ranks in the
- * entries' keys, sort them, and prepare each file's printed fields. */
 static void
-mac_order(struct mac_state *m)
+put2(char *p, int v)
 {
-    uint32_t *order = malloc((m->nfiles ? m->nfiles : 1) * sizeof(*order));
-    uint32_t *rank = malloc((m->nfiles ? m->nfiles : 1) * sizeof(*rank));
-    uint32_t r = 0;
-
-    if (!order || !rank)
-        abort();
-    for (size_t i = 0; i < m->nfiles; i++)
-        order[i] = (uint32_t)i;
-    qsort_r(order, m->nfiles, sizeof(*order), mac_file_cmp, m);
-    for (size_t i = 0; i < m->nfiles; i++) {
-        if (i > 0 && mac_file_cmp(&order[i - 1], &order[i], m) != 0)
-            r++;
-        rank[order[i]] = r;
-    }
-    for (size_t i = 0; i < m->nent; i++)
-        m->ent[i].key |= rank[m->ent[i].file];
-    mac_radix_sort(m);
-    for (size_t i = 0; i < m->nfiles; i++) {
-        struct mac_file *f = &m->files[i];
-        const char *other;
-        /* Room first: the fields below are copied from the arena into itself. */
-        strbuf_grow(&m->arena, 2 * f->name_len + strlen(m->arena.buf + f->inode) + 256);
-        other = m->arena.buf + m->files[mac_hash_get(m, (uint32_t)i)].other;
-        const char *bar = strchr(other, '|');
-        const char *name;
-        size_t other_off = (size_t)(other - m->arena.buf);
-        f->size = other_off;
-        f->size_len = (size_t)(bar - other);
-        f->tail = m->arena.len;
-        strbuf_addch(&m->arena, ',');
-        strbuf_addstr(&m->arena, m->arena.buf + other_off + f->size_len + 1);
-        strbuf_addch(&m->arena, ',');
-        strbuf_addstr(&m->arena, m->arena.buf + f->inode);
-        strbuf_addstr(&m->arena, ",\"");
-        name = m->arena.buf + f->name;
-        if (memchr(name, '"', f->name_len)) {
-            for (size_t k = 0; k < f->name_len; k++) {
-                if (m->arena.buf[f->name + k] == '"')
-                    strbuf_addch(&m->arena, '"');
-                strbuf_addch(&m->arena, m->arena.buf[f->name + k]);
-            }
-        } else {
-            strbuf_add(&m->arena, name, f->name_len);
-        }
-        strbuf_addstr(&m->arena, "\"\n");
-        f->tail_len = m->arena.len - f->tail;
-    }
-    free(order);
-    free(rank);
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
 }
 
-static const char *const mac_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const mac_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
+/* 24 characters into out. */
 static void
-mac_date(struct strbuf *sb, uint32_t sec)
+mac_date(struct mac_clock *c, char out[24], uint32_t sec)
 {
-    struct tm tm;
+    int64_t hour = (int64_t)sec - (int64_t)sec % 3600;
     time_t t = (time_t)sec;
+    struct tm tm;
 
-    strbuf_reset(sb);
-    if (sec == 0 || !localtime_r(&t, &tm)) {
-        strbuf_addstr(sb, "Xxx Xxx 00 0000 00:00:00");
+    if (sec == 0) {
+        memcpy(out, "Xxx Xxx 00 0000 00:00:00", 24);
         return;
     }
-    strbuf_addf(sb, "%s %s %02d %04d %02d:%02d:%02d", mac_days[tm.tm_wday], mac_months[tm.tm_mon],
-                tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (!c->valid || c->hour != hour)
+        mac_clock_hour(c, hour);
+    if (c->linear) {
+        civil((int64_t)sec + c->off, &tm);
+    } else if (!localtime_r(&t, &tm)) {
+        memcpy(out, "Xxx Xxx 00 0000 00:00:00", 24);
+        return;
+    }
+    memcpy(out, mac_days + 3 * tm.tm_wday, 3);
+    out[3] = ' ';
+    memcpy(out + 4, mac_months + 3 * tm.tm_mon, 3);
+    out[7] = ' ';
+    put2(out + 8, tm.tm_mday);
+    out[10] = ' ';
+    put2(out + 11, (tm.tm_year + 1900) / 100);
+    put2(out + 13, (tm.tm_year + 1900) % 100);
+    out[15] = ' ';
+    put2(out + 16, tm.tm_hour);
+    out[18] = ':';
+    put2(out + 19, tm.tm_min);
+    out[21] = ':';
+    put2(out + 22, tm.tm_sec);
 }
 
 int
@@ -366,49 +345,51 @@ mactime_export(struct casedb *db, int64_t evidence_id, FILE *out, int64_t *lines
                struct custody_err *err)
 {
     struct mac_state m;
-    struct strbuf sb = STRBUF_INIT, date = STRBUF_INIT;
-    uint32_t date_sec = 0;
-    int have_date = 0, rc;
+    struct mac_clock clock = {0, 0, 0, 0};
+    struct strbuf sb = STRBUF_INIT;
+    struct mac_line line;
+    char date[24];
+    int64_t date_sec = -1;
+    size_t pos = 0;
+    int rc;
 
     memset(&m, 0, sizeof(m));
     m.all = evidence_id <= 0;
-    strbuf_init(&m.arena);
-    strbuf_init(&m.tmp);
+    mac_sort_init(&m.sort);
+    strbuf_init(&m.det);
+    strbuf_init(&m.prefix);
     *lines = 0;
-    if ((rc = timeline_body_rows_foreach(db, evidence_id, mac_row, &m, err)) < 0)
+    if ((rc = timeline_body_rows_foreach(db, evidence_id, mac_row, &m, err)) < 0 ||
+        (rc = mac_sort_run(&m.sort, err)) < 0)
         goto done;
-    mac_order(&m);
+    mac_same_names(&m);
+    strbuf_grow(&sb, MAC_FLUSH + 4096);
     strbuf_addstr(&sb, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
-    for (size_t i = 0; i < m.nent;) {
-        const struct mac_entry *e = &m.ent[i];
-        const struct mac_file *f = &m.files[e->file];
-        uint32_t sec = (uint32_t)(e->key >> 32), bits = 0;
-        char macb[6] = {',', '.', '.', '.', '.', '\0'};
-        size_t j = i;
-        while (j < m.nent && m.ent[j].key == e->key)
-            bits |= m.ent[j++].bit;
-        if (!have_date || date_sec != sec) {
-            mac_date(&date, sec);
-            date_sec = sec;
-            have_date = 1;
+    while (mac_sort_next(&m.sort, &pos, &line)) {
+        const struct mac_det *d = &m.dets[m.dets[m.dets[line.file].first].last];
+        const char *det = m.det.buf + d->off;
+        char macb[6] = {',', '.', '.', '.', '.', ','};
+        if (line.sec != date_sec) {
+            mac_date(&clock, date, (uint32_t)line.sec);
+            date_sec = line.sec;
         }
-        if (bits & 1)
+        if (line.macb & MAC_M)
             macb[1] = 'm';
-        if (bits & 2)
+        if (line.macb & MAC_A)
             macb[2] = 'a';
-        if (bits & 4)
+        if (line.macb & MAC_C)
             macb[3] = 'c';
-        if (bits & 8)
+        if (line.macb & MAC_B)
             macb[4] = 'b';
         /* Date,Size,Type,Mode,UID,GID,Meta,"File Name" */
-        strbuf_grow(&sb, date.len + f->size_len + f->tail_len + 8);
-        strbuf_add(&sb, date.buf, date.len);
+        strbuf_grow(&sb, 32 + d->len);
+        strbuf_add(&sb, date, sizeof(date));
         strbuf_addch(&sb, ',');
-        strbuf_add(&sb, m.arena.buf + f->size, f->size_len);
+        strbuf_add(&sb, det, d->size_len);
         strbuf_add(&sb, macb, 5);
-        strbuf_add(&sb, m.arena.buf + f->tail, f->tail_len);
+        strbuf_add(&sb, det + d->size_len, d->len - d->size_len);
+        mac_sort_add_meta_name(&m.sort, line.file, &sb);
         (*lines)++;
-        i = j;
         if (sb.len >= MAC_FLUSH) {
             if (fwrite(sb.buf, 1, sb.len, out) != sb.len)
                 break;
@@ -419,11 +400,9 @@ mactime_export(struct casedb *db, int64_t evidence_id, FILE *out, int64_t *lines
         rc = custody_err_set(err, CUSTODY_ERR_IO, "cannot write the export");
 done:
     strbuf_release(&sb);
-    strbuf_release(&date);
-    strbuf_release(&m.arena);
-    strbuf_release(&m.tmp);
-    free(m.files);
-    free(m.ent);
-    free(m.hash);
+    strbuf_release(&m.det);
+    strbuf_release(&m.prefix);
+    mac_sort_release(&m.sort);
+    free(m.dets);
     return rc;
 }
