@@ -8,6 +8,7 @@
 #include "acquisitions.h"
 #include "casedb.h"
 #include "custody.h"
+#include "verifications.h"
 #include "cli.h"
 #include "deflate.h"
 #include "io.h"
@@ -26,6 +27,10 @@
 #include <unistd.h>
 
 static const char *const compression_names[] = {"none", "fast", "best"};
+
+/* --resume re-reads this much of the source at the start and before the resume
+ * point and compares it with the kept image. */
+#define RESUME_WINDOW (UINT64_C(1) << 20)
 
 void
 acquire_opts_init(struct acquire_opts *o)
@@ -198,6 +203,10 @@ struct run {
     char key_id[MINISIGN_KEY_ID_HEX];
     struct strbuf signature; /* the .minisig text */
     char *case_number_db;    /* the case's number, when not given */
+    struct resume_state *rs; /* --resume */
+    struct resume_info ri;
+    int64_t compared_sectors; /* --resume: source sectors compared with the kept image */
+    char *resumed_note;       /* --resume: the manifest's "resumed" value */
 };
 
 static void warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -235,6 +244,9 @@ check_request(struct run *r, struct custody_err *err)
     if (o->case_db && !o->asset && !o->evidence)
         return custody_err_set(err, CUSTODY_ERR_USAGE,
                                "--case-db needs --asset HOST (and optionally --evidence LABEL)");
+    if (o->resume && o->force)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "--resume keeps the partial image; --force would remove it");
     if ((o->asset || o->evidence) && !o->case_db)
         return custody_err_set(err, CUSTODY_ERR_USAGE, "--asset and --evidence need --case-db");
     return 0;
@@ -660,6 +672,7 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
     m.started_at = r->started_at;
     m.ended_at = r->ended_at;
     m.status = (char *)res->status;
+    m.resumed = r->resumed_note;
     m.read_errors = res->read_errors;
     m.n_read_errors = res->n_read_errors;
     m.verify_image = (char *)(res->verify_image ? res->verify_image : "skipped");
@@ -689,6 +702,244 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
     strbuf_release(&libs);
     strbuf_release(&tool);
     return rc;
+}
+
+/* --resume: the acquisition row of the interrupted run runs again (same uuid: one
+ * evidence item, one image, one set of hashes), after checking that the database
+ * recorded exactly the manifest found beside the partial image. The checks and what
+ * was kept are recorded as a 'resume' verification of that acquisition. */
+static int
+db_resume_acquisition(struct run *r, struct custody_err *err)
+{
+    const struct acquire_opts *o = r->o;
+    const struct manifest *m = resume_manifest(r->rs);
+    struct casedb_case c = {0};
+    struct casedb_acquisition_state a = {0};
+    struct casedb_verification v = {0};
+    struct strbuf report = STRBUF_INIT;
+    struct json_writer w;
+    int rc;
+
+    if ((rc = casedb_open(&r->db, o->case_db, 0, err)) < 0)
+        return rc;
+    if ((rc = casedb_get_case(r->db, &c, err)) < 0)
+        goto out;
+    snprintf(r->case_uuid, sizeof(r->case_uuid), "%s", c.uuid);
+    if (!m->case_uuid || strcmp(m->case_uuid, c.uuid) != 0) {
+        rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                             "the interrupted acquisition belongs to case %s, not to '%s' (%s)",
+                             m->case_uuid ? m->case_uuid : "(none)", o->case_db, c.uuid);
+        goto out;
+    }
+    if ((rc = casedb_acquisition_get(r->db, r->uuid, &a, err)) < 0)
+        goto out;
+    if (strcmp(a.status, "interrupted") != 0 && strcmp(a.status, "failed") != 0) {
+        rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                             "acquisition %s is '%s' in the case database: only an interrupted "
+                             "or failed one can be resumed",
+                             r->uuid, a.status);
+        goto out;
+    }
+    if (!a.manifest || strlen(a.manifest) != r->ri.manifest_len ||
+        memcmp(a.manifest, r->ri.manifest_text, r->ri.manifest_len) != 0) {
+        rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                             "'%s.manifest' is not the manifest the case database recorded for "
+                             "acquisition %s: refusing to resume",
+                             o->output, r->uuid);
+        goto out;
+    }
+    if ((rc = casedb_run_begin(r->db, "custody-acquire", o->argc, o->argv, &r->run_id, err)) < 0)
+        goto out;
+    if ((rc = casedb_acquisition_resume(r->db, a.id, err)) < 0)
+        goto out;
+    r->acq_id = a.id;
+    r->asset_id = a.asset_id;
+    json_init(&w, &report, 0);
+    json_begin_object(&w);
+    json_kv_str(&w, "previous_status", m->status);
+    json_kv_str(&w, "previous_manifest_sha256", r->ri.manifest_sha256);
+    json_kv_uint(&w, "kept_bytes", r->ri.kept);
+    json_kv_uint(&w, "kept_chunks", r->ri.chunks);
+    json_kv_uint(&w, "dropped_incomplete_chunk_bytes", r->ri.torn);
+    json_kv_int(&w, "source_sectors_compared", r->compared_sectors);
+    json_key(&w, "partial_files");
+    json_begin_array(&w);
+    for (size_t i = 0; i < m->n_files; i++) {
+        json_begin_object(&w);
+        json_kv_bytes(&w, "name", m->files[i].name, strlen(m->files[i].name));
+        json_kv_uint(&w, "size", m->files[i].size);
+        json_kv_str(&w, "sha256", m->files[i].sha256);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_end_object(&w);
+    v.acquisition_id = a.id;
+    v.asset_id = a.asset_id;
+    v.run_id = r->run_id;
+    v.kind = "resume";
+    v.started_at = v.ended_at = custody_now_ns();
+    v.verdict = "pass";
+    v.report = report.buf;
+    rc = casedb_verification_add(r->db, &v, NULL, err);
+out:
+    casedb_case_release(&c);
+    casedb_acquisition_state_release(&a);
+    strbuf_release(&report);
+    return rc;
+}
+
+/* --resume takes what defines the image from the interrupted run's manifest: format,
+ * compression, chunk and segment size, case metadata, asset and evidence. */
+static int
+resume_options(struct acquire_opts *eff, const struct manifest *m, struct strbuf *warnings,
+               struct custody_err *err)
+{
+    const char **mine[] = {&eff->case_number, &eff->evidence_number, &eff->examiner,
+                           &eff->description, &eff->notes};
+    const char *theirs[] = {m->case_number, m->evidence_number, m->examiner, m->description,
+                            m->notes};
+    static const char *const names[] = {"--case-number", "--evidence-number", "--examiner",
+                                        "--description", "--notes"};
+
+    if (m->asset && !eff->case_db)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "the interrupted acquisition was recorded in a case database (case "
+                               "%s): give --case-db",
+                               m->case_uuid ? m->case_uuid : "?");
+    if (!m->asset && eff->case_db)
+        return custody_err_set(err, CUSTODY_ERR_USAGE,
+                               "the interrupted acquisition was not recorded in a case database; "
+                               "resume it without --case-db");
+    if ((eff->asset && m->asset && strcmp(eff->asset, m->asset) != 0) ||
+        (eff->evidence && m->evidence && strcmp(eff->evidence, m->evidence) != 0))
+        return custody_err_set(
+            err, CUSTODY_ERR_USAGE,
+            "--asset/--evidence differ from the interrupted acquisition's (%s/%s)", m->asset,
+            m->evidence ? m->evidence : "");
+    eff->asset = m->asset;
+    eff->evidence = m->evidence;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (*mine[i] && (!theirs[i] || strcmp(*mine[i], theirs[i]) != 0)) {
+            strbuf_addf(warnings,
+                        "%s is ignored: a resumed acquisition keeps the interrupted one's value\n",
+                        names[i]);
+        }
+        *mine[i] = theirs[i];
+    }
+    eff->format = !strcmp(m->format, "raw") ? ACQUIRE_RAW : ACQUIRE_E01;
+    eff->compression = EWF_COMPRESSION_NONE;
+    if (m->compression && !strcmp(m->compression, "fast"))
+        eff->compression = EWF_COMPRESSION_FAST;
+    else if (m->compression && !strcmp(m->compression, "best"))
+        eff->compression = EWF_COMPRESSION_BEST;
+    eff->chunk_sectors = m->chunk_sectors;
+    eff->segment_size = m->segment_size;
+    eff->segment_size_set = eff->format == ACQUIRE_E01 || m->segment_size != 0;
+    return 0;
+}
+
+/* --resume, once everything checked out and the database row is running again: the
+ * interrupted run's log and manifest give way to this run's (the log is copied into
+ * the new one, the manifest's text is in the database and its SHA-256 in the new
+ * manifest); the kept bytes and their unreadable ranges are taken over. */
+static int
+resume_begin(struct run *r, struct custody_err *err)
+{
+    const struct manifest *m = resume_manifest(r->rs);
+    static const char *const old[] = {".log", ".manifest", ".manifest.minisig"};
+    struct strbuf path = STRBUF_INIT, note = STRBUF_INIT;
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(old) / sizeof(old[0]) && rc == 0; i++) {
+        strbuf_reset(&path);
+        strbuf_addf(&path, "%s%s", r->o->output, old[i]);
+        if (unlink(path.buf) < 0 && errno != ENOENT)
+            rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot remove '%s'", path.buf);
+    }
+    r->src.resume = r->rs;
+    r->src.resume_bytes = r->ri.kept;
+    {
+        struct range_list kept = {0};
+        uint64_t end = r->ri.kept / r->src.sector_size;
+        for (size_t i = 0; i < m->n_read_errors; i++)
+            range_list_add(&kept, m->read_errors[i].first_sector, m->read_errors[i].count);
+        /* Only those before the resume point: the rest is read again. */
+        for (size_t i = 0; i < kept.n; i++) {
+            uint64_t a = kept.v[i].first_sector, n = kept.v[i].count;
+            if (a >= end)
+                break;
+            range_list_add(&r->bad, a, a + n > end ? end - a : n);
+        }
+        range_list_free(&kept);
+    }
+    strbuf_addf(&note,
+                "%llu bytes (%llu chunks) kept from the partial image of the run that "
+                "ended %s at ",
+                (unsigned long long)r->ri.kept, (unsigned long long)r->ri.chunks, m->status);
+    custody_format_time(&note, m->ended_at);
+    strbuf_addf(&note, " (its manifest SHA-256 %s), resumed at ", r->ri.manifest_sha256);
+    custody_format_time(&note, custody_now_ns());
+    r->resumed_note = strbuf_detach(&note, NULL);
+    r->res->resumed = 1;
+    r->res->resumed_bytes = r->ri.kept;
+    strbuf_release(&path);
+    return rc;
+}
+
+static void
+log_resume(struct run *r)
+{
+    const struct manifest *m = resume_manifest(r->rs);
+
+    acq_log_line(&r->log, "RESUMING acquisition %s, which ended %s; its log follows", r->uuid,
+                 m->status);
+    acq_log_text(&r->log, r->ri.log_text, r->ri.log_len);
+    acq_log_line(&r->log, "end of the interrupted run's log; its manifest was:");
+    acq_log_text(&r->log, r->ri.manifest_text, r->ri.manifest_len);
+    acq_log_kv(&r->log, "manifest SHA-256", r->ri.manifest_sha256);
+    for (size_t i = 0; i < m->n_files; i++)
+        acq_log_line(&r->log, "partial file %s: %llu bytes, SHA-256 %s: as recorded",
+                     m->files[i].name, (unsigned long long)m->files[i].size, m->files[i].sha256);
+    if (m->format && !strcmp(m->format, "e01"))
+        acq_log_line(&r->log, "partial image: %llu chunks read back, each checksum correct",
+                     (unsigned long long)r->ri.chunks);
+    if (r->ri.torn)
+        acq_log_line(&r->log,
+                     "partial image: %llu bytes of a chunk whose write was cut are dropped",
+                     (unsigned long long)r->ri.torn);
+    if (r->src.kind == SOURCE_FILE || r->src.kind == SOURCE_BLOCK)
+        acq_log_line(&r->log,
+                     "source: same size and identity; %lld sectors at the start and before the "
+                     "resume point re-read and equal to the kept image",
+                     (long long)r->compared_sectors);
+    else
+        acq_log_line(&r->log,
+                     "source: same size and identity; the stream restarts from byte 0 "
+                     "and its first %llu bytes must equal the kept image",
+                     (unsigned long long)r->ri.kept);
+    acq_log_line(&r->log,
+                 "resuming at byte %llu: the kept bytes are read back from the partial "
+                 "image and hashed and written again with the rest",
+                 (unsigned long long)r->ri.kept);
+}
+
+/* --resume: the partial image is superseded once this run closed its own outputs
+ * (before they may be renamed *.partial themselves). */
+static void
+resume_remove_partials(struct run *r, uint64_t bytes_done)
+{
+    for (size_t i = 0; i < r->ri.n_paths; i++) {
+        if (unlink(r->ri.paths[i]) < 0 && errno != ENOENT)
+            warn(r, "cannot remove the superseded partial file '%s': %s", r->ri.paths[i],
+                 strerror(errno));
+        else
+            acq_log_line(&r->log, "superseded partial file removed: %s", r->ri.paths[i]);
+    }
+    if (bytes_done < r->ri.kept)
+        warn(r,
+             "this run stopped at byte %llu, before the %llu bytes kept from the earlier "
+             "partial image: the rest of those must be read again",
+             (unsigned long long)bytes_done, (unsigned long long)r->ri.kept);
 }
 
 static const char *
@@ -735,6 +986,26 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     }
     if ((rc = source_open(&r.src, o->source, o->stream_size, o, &r.warnings, err)) < 0)
         goto out;
+    struct acquire_opts resumed;
+    if (o->resume) {
+        /* Everything about the partial image is checked before anything changes. */
+        if ((rc = resume_load(&r.rs, o, err)) < 0)
+            goto out;
+        resume_info(r.rs, &r.ri);
+        if ((rc = resume_check_identity(r.rs, &r.src, err)) < 0)
+            goto out;
+        resumed = *o;
+        if ((rc = resume_options(&resumed, resume_manifest(r.rs), &r.warnings, err)) < 0)
+            goto out;
+        r.o = o = &resumed;
+        if (r.src.kind == SOURCE_FILE || r.src.kind == SOURCE_BLOCK) {
+            r.compared_sectors = resume_compare_source(r.rs, &r.src, RESUME_WINDOW, err);
+            if (r.compared_sectors < 0) {
+                rc = (int)r.compared_sectors;
+                goto out;
+            }
+        }
+    }
     const char *label_from = o->source;
     if (r.src.kind == SOURCE_REMOTE) {
         const char *rpath = NULL, *h[HASH_COUNT];
@@ -782,14 +1053,31 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         goto out;
     }
     r.o = o = &eff;
-    if ((rc = check_outputs(&r, err)) < 0)
-        goto out;
-    if ((rc = casedb_uuid_v4(r.uuid, err)) < 0)
-        goto out;
+    if (r.rs) {
+        const struct manifest *pm = resume_manifest(r.rs);
+        if (r.chunk_sectors != pm->chunk_sectors) {
+            rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                                 "the interrupted acquisition used %u sectors a chunk where %u "
+                                 "are needed",
+                                 pm->chunk_sectors, r.chunk_sectors);
+            goto out;
+        }
+        snprintf(r.uuid, sizeof(r.uuid), "%s", pm->acquisition_uuid);
+        r.started_at = pm->started_at;
+    } else {
+        if ((rc = check_outputs(&r, err)) < 0)
+            goto out;
+        if ((rc = casedb_uuid_v4(r.uuid, err)) < 0)
+            goto out;
+        r.started_at = custody_now_ns();
+    }
     memcpy(res->uuid, r.uuid, sizeof(r.uuid));
-    r.started_at = custody_now_ns();
-    if (o->case_db && (rc = db_begin_acquisition(&r, err)) < 0)
+    if (o->case_db && r.rs && (rc = db_resume_acquisition(&r, err)) < 0)
         goto out_db;
+    if (o->case_db && !r.rs && (rc = db_begin_acquisition(&r, err)) < 0)
+        goto out_db;
+    if (r.rs && (rc = resume_begin(&r, err)) < 0)
+        goto record;
     res->acquisition_id = r.acq_id;
     if (!eff.case_number && r.case_number_db)
         eff.case_number = r.case_number_db;
@@ -813,6 +1101,8 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         }
         strbuf_release(&early);
     }
+    if (r.rs)
+        log_resume(&r);
     if (pad && r.src.size_known)
         warn(&r,
              "source size %llu is not a multiple of %u: the last sector is zero-filled in "
@@ -836,7 +1126,10 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
                      (unsigned long long)r.bad.v[i].count);
     if (run_rc == 0 && st.complete && r.src.kind == SOURCE_REMOTE) {
         /* Unreadable ranges of the last block and the end frame are still in the pipe. */
-        run_rc = remote_finish(&r.src, &r.bad, err);
+        struct range_list tail = {0};
+        run_rc = remote_finish(&r.src, r.rs ? &tail : &r.bad, err);
+        resume_add_ranges(&r.bad, &tail, r.ri.kept / r.src.sector_size);
+        range_list_free(&tail);
         if (run_rc < 0)
             st.failed = 1;
     }
@@ -860,6 +1153,8 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         if (run_rc == 0)
             run_rc = custody_err_set(err, CUSTODY_ERR_IO, "the acquisition did not reach the end");
     }
+    if (r.rs)
+        resume_remove_partials(&r, st.bytes);
     sink_files(r.sink, &paths, &npaths);
     for (size_t i = 0; i < npaths; i++)
         chmod(paths[i], 0444); /* evidence: read-only from now on */
@@ -1022,6 +1317,8 @@ out:
     free(r.evidence_label);
     sign_seckey_free(r.key);
     free(r.case_number_db);
+    free(r.resumed_note);
+    resume_free(r.rs);
     strbuf_release(&r.signature);
     for (size_t i = 0; i < r.n_replaced; i++)
         free(r.replaced[i]);

@@ -37,6 +37,7 @@ struct acquire_opts {
     unsigned retries;       /* re-reads of a failing region before bisecting */
     unsigned threads;       /* compression workers; 0: online CPUs */
     int force;              /* replace existing outputs */
+    int resume;             /* continue the interrupted or failed acquisition of BASE */
     int verify_image;       /* read the image back and compare hashes */
     int verify_source;      /* re-read the source and compare hashes */
     int allow_mounted, set_readonly;
@@ -71,6 +72,8 @@ struct acquire_result {
     char *warnings;         /* newline-separated, NULL when none */
     double seconds;         /* reading and writing, without verification */
     int64_t acquisition_id; /* case database row, 0 when none */
+    int resumed;            /* --resume */
+    uint64_t resumed_bytes; /* bytes kept from the partial image */
 };
 
 /* Run the acquisition. Returns 0 when it finished (res->status complete or

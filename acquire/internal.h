@@ -17,6 +17,8 @@ struct range_list {
 };
 void range_list_add(struct range_list *l, uint64_t first, uint64_t count);
 void range_list_free(struct range_list *l);
+/* Add the ranges of from at or after first_sector (cut at it) to to. */
+void resume_add_ranges(struct range_list *to, const struct range_list *from, uint64_t first_sector);
 
 enum source_kind {
     SOURCE_FILE,
@@ -40,6 +42,10 @@ struct acquire_source {
     unsigned retries;
     uint64_t stream_pos;         /* bytes consumed from a stream */
     struct remote_state *remote; /* SOURCE_REMOTE */
+    /* --resume: bytes [0, resume_bytes) come from the partial image; a stream's own
+     * bytes there are read and must equal them. */
+    struct resume_state *resume;
+    uint64_t resume_bytes;
 };
 
 /* ---- the framed stream between --send and --receive (stream.c) ---- */
@@ -106,6 +112,36 @@ struct pipeline_stats {
 int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acquire_sink *sink,
                  const struct acquire_opts *o, uint64_t media_size, uint32_t chunk_sectors,
                  int pad_to_sector, struct range_list *bad, struct custody_err *err);
+
+/* ---- --resume: the partial image of an interrupted or failed run (partial.c) ---- */
+struct resume_state;
+struct resume_info {
+    uint64_t kept;           /* bytes kept from the partial image (whole chunks) */
+    uint64_t chunks;         /* E01 chunks checked and kept */
+    uint64_t torn;           /* bytes of an incomplete chunk dropped at its end */
+    uint64_t ewf_media_size; /* E01: media size in the volume section */
+    const char *manifest_text, *log_text, *manifest_sha256;
+    size_t manifest_len, log_len;
+    const char *const *paths; /* the partial files */
+    size_t n_paths;
+};
+/* Load BASE.manifest and BASE.log of the interrupted run, check that each partial
+ * file has its recorded size and SHA-256 and that every chunk checks out, and find
+ * the bytes kept. Refuses finished, running (killed) and damaged acquisitions. */
+int resume_load(struct resume_state **out, const struct acquire_opts *o, struct custody_err *err);
+void resume_free(struct resume_state *rs);
+const struct manifest *resume_manifest(const struct resume_state *rs);
+void resume_info(const struct resume_state *rs, struct resume_info *info);
+/* The source is the one read before: kind, size, sector sizes, vendor/model/serial. */
+int resume_check_identity(const struct resume_state *rs, const struct acquire_source *s,
+                          struct custody_err *err);
+/* Re-read the first and the last window bytes before the resume point from a file
+ * or a device and compare them with the image: sectors compared, or negative. */
+int64_t resume_compare_source(struct resume_state *rs, struct acquire_source *s, uint64_t window,
+                              struct custody_err *err);
+/* Kept bytes at offset (read in increasing order; a smaller offset restarts). */
+ssize_t resume_read(struct resume_state *rs, uint8_t *buf, size_t len, uint64_t offset,
+                    struct custody_err *err);
 
 /* Read up to len bytes at offset into buf: bytes read, 0 at the end, or negative. */
 typedef ssize_t (*rehash_read_fn)(void *ctx, uint8_t *buf, size_t len, uint64_t offset,

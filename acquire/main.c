@@ -32,6 +32,10 @@ static const char usage[] =
     "  -b, --chunk-sectors N      sectors per E01 chunk (default 64; raised for media\n"
     "                             over 4 TiB to stay under libewf's chunk limit)\n"
     "      --force                replace existing outputs of BASE (recorded in the log)\n"
+    "      --resume               continue the interrupted or failed acquisition of BASE\n"
+    "                             (its *.partial files, manifest and log are checked;\n"
+    "                             format, chunk, segment and case values are taken\n"
+    "                             from it; a stream must start again from byte 0)\n"
     "Remote (over ssh):\n"
     "      --send                 on the server: read SOURCE, write a framed stream\n"
     "                             (identity, data, unreadable ranges, hashes) to stdout\n"
@@ -81,6 +85,7 @@ enum {
     OPT_PASSFILE,
     OPT_SEND,
     OPT_RECEIVE,
+    OPT_RESUME,
 };
 
 struct ui {
@@ -123,6 +128,9 @@ print_json(const struct acquire_opts *o, const struct acquire_result *res, int r
     json_kv_uint(&w, "media_size", res->media_size);
     json_kv_uint(&w, "bytes_read", res->bytes_read);
     json_kv_uint(&w, "chunk_sectors", res->chunk_sectors);
+    json_kv_bool(&w, "resumed", res->resumed);
+    if (res->resumed)
+        json_kv_uint(&w, "resumed_bytes", res->resumed_bytes);
     json_key(&w, "hashes");
     json_begin_object(&w);
     json_kv_str(&w, "md5", res->hash[HASH_MD5][0] ? res->hash[HASH_MD5] : NULL);
@@ -173,6 +181,9 @@ print_text(const struct acquire_result *res)
 
     strbuf_addf(&sb, "status:        %s\n", res->status);
     strbuf_addf(&sb, "media size:    %llu bytes\n", (unsigned long long)res->media_size);
+    if (res->resumed)
+        strbuf_addf(&sb, "resumed:       %llu bytes kept from the partial image\n",
+                    (unsigned long long)res->resumed_bytes);
     if (res->hash[HASH_MD5][0]) {
         strbuf_addf(&sb, "MD5:           %s\n", res->hash[HASH_MD5]);
         strbuf_addf(&sb, "SHA-1:         %s\n", res->hash[HASH_SHA1]);
@@ -228,6 +239,7 @@ acquire_main(int argc, char **argv, char **orig)
         {"description", required_argument, NULL, 'D'},
         {"notes", required_argument, NULL, 'N'},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"resume", no_argument, NULL, OPT_RESUME},
         {"allow-mounted", no_argument, NULL, OPT_ALLOW_MOUNTED},
         {"set-readonly", no_argument, NULL, OPT_SET_READONLY},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -313,6 +325,9 @@ acquire_main(int argc, char **argv, char **orig)
         case OPT_FORCE:
             o.force = 1;
             break;
+        case OPT_RESUME:
+            o.resume = 1;
+            break;
         case OPT_ALLOW_MOUNTED:
             o.allow_mounted = 1;
             break;
@@ -385,6 +400,9 @@ acquire_main(int argc, char **argv, char **orig)
     if (send) {
         if (o.output)
             return cli_usage_error(PROG, "--send writes to standard output: no --output");
+        if (o.resume)
+            return cli_usage_error(PROG, "--resume is for the receiving side: a new --send "
+                                         "restarts from byte 0");
         if (isatty(STDOUT_FILENO))
             return cli_usage_error(PROG, "--send writes a binary stream: redirect or pipe it");
         signal(SIGPIPE, SIG_IGN);

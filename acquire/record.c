@@ -66,6 +66,24 @@ acq_log_kv(struct acq_log *l, const char *key, const char *value)
     strbuf_release(&line);
 }
 
+void
+acq_log_text(struct acq_log *l, const char *text, size_t len)
+{
+    struct strbuf line = STRBUF_INIT;
+
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+        strbuf_reset(&line);
+        strbuf_addstr(&line, "  | ");
+        strbuf_add_safe(&line, text + i, n);
+        strbuf_addch(&line, '\n');
+        acq_log_write(l, &line);
+        i += n + 1;
+    }
+    strbuf_release(&line);
+}
+
 int
 acq_log_close(struct acq_log *l, const char *path, struct custody_err *err)
 {

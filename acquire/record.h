@@ -19,6 +19,8 @@ int acq_log_open(struct acq_log *l, const char *path, struct custody_err *err);
 void acq_log_line(struct acq_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "  key: value" with value made safe (attacker-controlled strings). */
 void acq_log_kv(struct acq_log *l, const char *key, const char *value);
+/* Each line of text as "  | line", made safe (an earlier log embedded in this one). */
+void acq_log_text(struct acq_log *l, const char *text, size_t len);
 /* fsync and close; 0 or negative when any write failed. */
 int acq_log_close(struct acq_log *l, const char *path, struct custody_err *err);
 

@@ -2,6 +2,9 @@
 #include "acquisitions.h"
 #include "db_internal.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int
 casedb_acquisition_begin(struct casedb *db, const struct casedb_acquisition *a, int64_t *id_out,
                          struct custody_err *err)
@@ -144,4 +147,85 @@ casedb_acquisition_finish(struct casedb *db, int64_t id, const struct casedb_acq
         return rc;
     }
     return casedb_commit(db, err);
+}
+
+void
+casedb_acquisition_state_release(struct casedb_acquisition_state *s)
+{
+    if (!s)
+        return;
+    free(s->status);
+    free(s->format);
+    free(s->output_base);
+    free(s->manifest);
+    memset(s, 0, sizeof(*s));
+}
+
+int
+casedb_acquisition_get(struct casedb *db, const char *uuid, struct casedb_acquisition_state *out,
+                       struct custody_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = db_prepare(db, &st,
+                         "SELECT a.id, a.evidence_id, e.asset_id, a.status, a.format,"
+                         " a.output_base, a.manifest FROM acquisitions a"
+                         " JOIN evidence e ON e.id = a.evidence_id WHERE a.uuid = ?1",
+                         err)) < 0)
+        return rc;
+    db_bind_text(st, 1, uuid);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->evidence_id = sqlite3_column_int64(st, 1);
+        out->asset_id = sqlite3_column_int64(st, 2);
+        out->status = db_col_strdup(st, 3);
+        out->format = db_col_strdup(st, 4);
+        out->output_base = db_col_strdup(st, 5);
+        out->manifest = db_col_strdup(st, 6);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = custody_err_set(err, CUSTODY_ERR_NOTFOUND, "no acquisition '%s' in the case database",
+                             uuid);
+    } else {
+        rc = db_fail(db, rc, err, "cannot read the acquisition");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+casedb_acquisition_resume(struct casedb *db, int64_t id, struct custody_err *err)
+{
+    static const char *const sql[] = {
+        "UPDATE acquisitions SET status = 'running', ended_at = NULL, error = NULL,"
+        " md5 = NULL, sha1 = NULL, sha256 = NULL, bad_sectors = 0, verify_image = NULL,"
+        " verify_source = NULL WHERE id = ?1 AND status IN ('interrupted', 'failed')",
+        "DELETE FROM acquisition_files WHERE acquisition_id = ?1",
+        "DELETE FROM read_errors WHERE acquisition_id = ?1",
+    };
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = casedb_begin(db, err)) < 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
+        if ((rc = db_prepare(db, &st, sql[i], err)) < 0)
+            break;
+        sqlite3_bind_int64(st, 1, id);
+        rc = db_exec_stmt(db, st, err, "cannot record the resumed acquisition");
+        if (rc == 0 && i == 0 && sqlite3_changes(db->db) != 1)
+            rc = custody_err_set(err, CUSTODY_ERR_NOTFOUND,
+                                 "acquisition %lld is not interrupted or failed in the case "
+                                 "database",
+                                 (long long)id);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (rc == 0)
+        return casedb_commit(db, err);
+    casedb_rollback(db);
+    return rc;
 }

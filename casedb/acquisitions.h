@@ -53,4 +53,26 @@ struct casedb_acquisition_outcome {
 int casedb_acquisition_finish(struct casedb *db, int64_t id,
                               const struct casedb_acquisition_outcome *o, struct custody_err *err);
 
+/* An acquisition as custody-acquire --resume finds it. */
+struct casedb_acquisition_state {
+    int64_t id, evidence_id, asset_id;
+    char *status;      /* running, complete, incomplete, failed, interrupted */
+    char *format;      /* e01, raw */
+    char *output_base; /* may be NULL */
+    char *manifest;    /* the manifest text recorded at the end, NULL when none */
+};
+
+/* The acquisition with this uuid: 0, or CUSTODY_ERR_NOTFOUND. Free with
+ * casedb_acquisition_state_release. */
+int casedb_acquisition_get(struct casedb *db, const char *uuid,
+                           struct casedb_acquisition_state *out, struct custody_err *err);
+void casedb_acquisition_state_release(struct casedb_acquisition_state *s);
+
+/* --resume: an interrupted or failed acquisition is running again. Its status goes
+ * back to 'running' (so a resume that is killed is reported as incomplete, like any
+ * killed run) and the output files and unreadable ranges of the partial image are
+ * dropped: casedb_acquisition_finish records those of the resumed image. One
+ * transaction; CUSTODY_ERR_NOTFOUND when the row is not interrupted or failed. */
+int casedb_acquisition_resume(struct casedb *db, int64_t id, struct custody_err *err);
+
 #endif

@@ -183,3 +183,25 @@ chunk_inflate(void *out, size_t cap, const void *in, size_t len)
         return -1;
     return (long)outlen;
 }
+
+long
+chunk_inflate_prefix(void *out, size_t cap, const void *in, size_t len, size_t *consumed)
+{
+    z_stream z;
+    long rc = -1;
+
+    memset(&z, 0, sizeof(z));
+    *consumed = 0;
+    if (inflateInit(&z) != Z_OK)
+        return -1;
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (inflate(&z, Z_FINISH) == Z_STREAM_END) {
+        rc = (long)z.total_out;
+        *consumed = (size_t)z.total_in;
+    }
+    inflateEnd(&z);
+    return rc;
+}

@@ -47,4 +47,9 @@ uint32_t chunk_crc32(const void *data, size_t len);
 /* Inflate a zlib stream (tests, verification): returns the output size or -1. */
 long chunk_inflate(void *out, size_t cap, const void *in, size_t len);
 
+/* Inflate one zlib stream at the start of in (more bytes may follow it): returns the
+ * output size and *consumed the stream's length, or -1 when in does not start with a
+ * complete, intact zlib stream whose output fits in cap (its Adler-32 is checked). */
+long chunk_inflate_prefix(void *out, size_t cap, const void *in, size_t len, size_t *consumed);
+
 #endif

@@ -64,6 +64,7 @@ static const struct field fields[] = {
     {"started-at", F_TIME, OFF(started_at), 0},
     {"ended-at", F_TIME, OFF(ended_at), 0},
     {"status", F_STR, OFF(status), 0},
+    {"resumed", F_STR, OFF(resumed), 0},
     {"read-error", F_RANGE, 0, 0},
     {"verify-image", F_STR, OFF(verify_image), 0},
     {"verify-source", F_STR, OFF(verify_source), 0},

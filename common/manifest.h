@@ -44,7 +44,8 @@ struct manifest {
     uint32_t chunk_sectors;
     char md5[HASH_HEX_MAX], sha1[HASH_HEX_MAX], sha256[HASH_HEX_MAX]; /* of the media */
     int64_t started_at, ended_at;                                     /* ns UTC */
-    char *status;                       /* complete, incomplete, failed, interrupted */
+    char *status;  /* complete, incomplete, failed, interrupted */
+    char *resumed; /* --resume: what was kept from the interrupted run; NULL when not resumed */
     struct manifest_range *read_errors; /* unreadable sectors, zero-filled in the image */
     size_t n_read_errors;
     char *verify_image;     /* pass, fail, skipped */
