@@ -241,7 +241,7 @@ check_request(struct run *r, struct custody_err *err)
     if (spc == 0 || spc > 32768 || (spc & (spc - 1)) != 0)
         return custody_err_set(err, CUSTODY_ERR_USAGE,
                                "--chunk-sectors must be a power of two from 1 to 32768");
-    if (o->case_db && !o->asset && !o->evidence)
+    if (o->case_db && !o->asset && !o->evidence && !o->resume)
         return custody_err_set(err, CUSTODY_ERR_USAGE,
                                "--case-db needs --asset HOST (and optionally --evidence LABEL)");
     if (o->resume && o->force)
@@ -914,8 +914,8 @@ log_resume(struct run *r)
                      (long long)r->compared_sectors);
     else
         acq_log_line(&r->log,
-                     "source: same size and identity; the stream restarts from byte 0 "
-                     "and its first %llu bytes must equal the kept image",
+                     "source: same size and identity; the stream restarted from byte 0 and "
+                     "its first %llu bytes were read and are equal to the kept image",
                      (unsigned long long)r->ri.kept);
     acq_log_line(&r->log,
                  "resuming at byte %llu: the kept bytes are read back from the partial "
@@ -998,12 +998,10 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         if ((rc = resume_options(&resumed, resume_manifest(r.rs), &r.warnings, err)) < 0)
             goto out;
         r.o = o = &resumed;
-        if (r.src.kind == SOURCE_FILE || r.src.kind == SOURCE_BLOCK) {
-            r.compared_sectors = resume_compare_source(r.rs, &r.src, RESUME_WINDOW, err);
-            if (r.compared_sectors < 0) {
-                rc = (int)r.compared_sectors;
-                goto out;
-            }
+        r.compared_sectors = resume_compare_source(r.rs, &r.src, RESUME_WINDOW, err);
+        if (r.compared_sectors < 0) {
+            rc = (int)r.compared_sectors;
+            goto out;
         }
     }
     const char *label_from = o->source;

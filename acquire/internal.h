@@ -42,8 +42,8 @@ struct acquire_source {
     unsigned retries;
     uint64_t stream_pos;         /* bytes consumed from a stream */
     struct remote_state *remote; /* SOURCE_REMOTE */
-    /* --resume: bytes [0, resume_bytes) come from the partial image; a stream's own
-     * bytes there are read and must equal them. */
+    /* --resume: bytes [0, resume_bytes) come from the partial image (a stream's own
+     * were read and compared before: resume_compare_source). */
     struct resume_state *resume;
     uint64_t resume_bytes;
 };
@@ -136,7 +136,8 @@ void resume_info(const struct resume_state *rs, struct resume_info *info);
 int resume_check_identity(const struct resume_state *rs, const struct acquire_source *s,
                           struct custody_err *err);
 /* Re-read the first and the last window bytes before the resume point from a file
- * or a device and compare them with the image: sectors compared, or negative. */
+ * or a device, or everything kept from a stream (which must start again from byte
+ * 0), and compare them with the image: sectors compared, or negative. */
 int64_t resume_compare_source(struct resume_state *rs, struct acquire_source *s, uint64_t window,
                               struct custody_err *err);
 /* Kept bytes at offset (read in increasing order; a smaller offset restarts). */

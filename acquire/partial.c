@@ -775,6 +775,59 @@ compare_window(struct resume_state *rs, struct acquire_source *s, uint64_t offse
     return n < 0 ? (int64_t)n : compared;
 }
 
+/* A stream cannot seek: it must start again from byte 0, and everything kept is
+ * read from it and compared before the resumed run changes anything. */
+static int64_t
+compare_stream(struct resume_state *rs, struct acquire_source *s, struct custody_err *err)
+{
+    size_t block = UINT32_C(1) << 20;
+    uint8_t *a = malloc(block), *b = malloc(block);
+    int64_t rc = 0;
+
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    }
+    for (uint64_t off = 0; off < rs->kept && rc >= 0; off += block) {
+        struct range_list scratch = {0};
+        size_t n = rs->kept - off < block ? (size_t)(rs->kept - off) : block;
+        ssize_t got = resume_read(rs, a, n, off, err);
+        if (got >= 0 && (size_t)got != n)
+            got = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                                  "the partial image is shorter than it said");
+        if (got >= 0)
+            got = source_read(s, b, n, off, &scratch, err);
+        range_list_free(&scratch);
+        if (got >= 0 && (size_t)got < n)
+            got = custody_interrupted
+                      ? custody_err_set(err, CUSTODY_ERR_INTR, "interrupted")
+                      : custody_err_set(err, CUSTODY_ERR_USAGE,
+                                        "the stream ended at byte %llu, before the resume point "
+                                        "%llu (a resumed stream must start again from byte 0)",
+                                        (unsigned long long)(off + (uint64_t)got),
+                                        (unsigned long long)rs->kept);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (memcmp(a, b, n) != 0) {
+            size_t i = 0;
+            while (a[i] == b[i])
+                i++;
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                                 "the stream differs from the kept image at byte %llu: not the "
+                                 "same source (or not restarted from byte 0); refusing to resume",
+                                 (unsigned long long)(off + i));
+            break;
+        }
+        rc += (int64_t)(n / rs->sector_size);
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
 int64_t
 resume_compare_source(struct resume_state *rs, struct acquire_source *s, uint64_t window,
                       struct custody_err *err)
@@ -782,16 +835,18 @@ resume_compare_source(struct resume_state *rs, struct acquire_source *s, uint64_
     uint64_t w = window < rs->kept ? window : rs->kept;
     int64_t total = 0, n;
 
-    if (w == 0)
-        return 0;
-    if ((n = compare_window(rs, s, 0, (size_t)w, err)) < 0)
-        return n;
-    total += n;
-    if (rs->kept > w) {
-        uint64_t from = rs->kept - w < w ? w : rs->kept - w;
-        if ((n = compare_window(rs, s, from, (size_t)(rs->kept - from), err)) < 0)
+    if (s->kind == SOURCE_STREAM || s->kind == SOURCE_REMOTE) {
+        total = compare_stream(rs, s, err);
+    } else if (w > 0) {
+        if ((n = compare_window(rs, s, 0, (size_t)w, err)) < 0)
             return n;
         total += n;
+        if (rs->kept > w) {
+            uint64_t from = rs->kept - w < w ? w : rs->kept - w;
+            if ((n = compare_window(rs, s, from, (size_t)(rs->kept - from), err)) < 0)
+                return n;
+            total += n;
+        }
     }
     cursor_reset(rs);
     rs->chunk_off = UINT64_MAX;

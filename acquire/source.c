@@ -435,42 +435,6 @@ resume_add_ranges(struct range_list *to, const struct range_list *from, uint64_t
     }
 }
 
-/* --resume: the kept bytes come from the partial image. A stream cannot seek: its
- * first bytes are read and must equal the kept ones (the stream is restarted from
- * the beginning, so this compares everything that is kept). */
-static ssize_t
-source_read_kept(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
-                 struct custody_err *err)
-{
-    ssize_t n = resume_read(s->resume, buf, len, offset, err);
-
-    if (n <= 0 || (s->kind != SOURCE_STREAM && s->kind != SOURCE_REMOTE))
-        return n;
-    uint8_t *tmp = malloc((size_t)n);
-    struct range_list scratch = {0};
-    if (!tmp)
-        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
-    ssize_t got = source_read_media(s, tmp, (size_t)n, offset, &scratch, err);
-    if (got >= 0 && got < n)
-        got = custody_interrupted
-                  ? custody_err_set(err, CUSTODY_ERR_INTR, "interrupted")
-                  : custody_err_set(err, CUSTODY_ERR_IO,
-                                    "the stream ended at byte %llu, before the resume point",
-                                    (unsigned long long)(offset + (uint64_t)got));
-    if (got >= 0 && memcmp(tmp, buf, (size_t)n) != 0) {
-        size_t i = 0;
-        while (tmp[i] == buf[i])
-            i++;
-        got = custody_err_set(err, CUSTODY_ERR_USAGE,
-                              "the stream differs from the kept image at byte %llu: not the "
-                              "same source",
-                              (unsigned long long)(offset + i));
-    }
-    free(tmp);
-    range_list_free(&scratch);
-    return got < 0 ? got : n;
-}
-
 ssize_t
 source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
             struct range_list *bad, struct custody_err *err)
@@ -481,7 +445,7 @@ source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
         size_t n = len;
         if (n > s->resume_bytes - offset)
             n = (size_t)(s->resume_bytes - offset);
-        ssize_t got = source_read_kept(s, buf, n, offset, err);
+        ssize_t got = resume_read(s->resume, buf, n, offset, err);
         if (got < 0)
             return got;
         if ((size_t)got < n)
@@ -493,8 +457,9 @@ source_read(struct acquire_source *s, uint8_t *buf, size_t len, uint64_t offset,
         return (ssize_t)done;
     if (!s->resume)
         return source_read_media(s, buf, len, offset, bad, err);
-    /* A sender restarted from the beginning reports the unreadable ranges of the kept
-     * part again (possibly after their data): they are already in the list. */
+    /* A stream restarted from the beginning had its kept part read and compared
+     * before (resume_compare_source); a sender reports the unreadable ranges of that
+     * part again, possibly after their data: they are already in the list. */
     struct range_list mine = {0};
     ssize_t rest = source_read_media(s, buf + done, len - done, offset + done, &mine, err);
     resume_add_ranges(bad, &mine, s->resume_bytes / s->sector_size);
