@@ -489,6 +489,14 @@ list_files(struct run *r, char **paths, size_t n, const char *known_sha256, stru
                    (uint64_t)sb.st_size == res->media_size) {
             size = (uint64_t)sb.st_size;
             snprintf(hex, HASH_HEX_MAX, "%s", known_sha256);
+        } else if (custody_interrupted) {
+            /* Interrupted: the files are still listed with their SHA-256 (whatever
+             * the interrupt flag says), so that --resume can check them. */
+            char all[HASH_COUNT][HASH_HEX_MAX];
+            int rc = hash_file(all, paths[i], HASH_F_SHA256, &size, err);
+            if (rc < 0)
+                return rc;
+            memcpy(hex, all[HASH_SHA256], HASH_HEX_MAX);
         } else {
             int rc = rehash_file_sha256(hex, paths[i], &size, err);
             if (rc < 0)
