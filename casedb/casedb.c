@@ -305,6 +305,10 @@ readonly_media(const char *path)
     strbuf_addf(&sb, "%s-wal", path);
     if (ro && access(sb.buf, F_OK) == 0)
         ro = 0; /* committed data may still be in the WAL: open normally, fail loudly */
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "%s-journal", path);
+    if (ro && access(sb.buf, F_OK) == 0)
+        ro = 0; /* a load cut short (log_store.c) to roll back: never read it as is */
     strbuf_release(&sb);
     return ro;
 }
@@ -398,6 +402,12 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
             goto fail;
         }
     }
+    /* A large log load runs with a rollback journal (log_store.c) and switches
+     * back to WAL after its commit; if it could not (killed, or the case was open
+     * elsewhere), a writer switches back. Best effort: refused while another
+     * process has the case open, and a no-op in WAL mode. */
+    if (!db->readonly)
+        sqlite3_exec(db->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
     *out = db;
     return 0;
 fail:

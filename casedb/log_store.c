@@ -1,4 +1,5 @@
-/* Loading parsed logs: prepared statements reused for every row. */
+/* Loading parsed logs: prepared statements reused for every row, events copied
+ * into an arena and inserted LOG_BATCH rows per step. */
 #include "log_store.h"
 
 #include <stdlib.h>
@@ -8,14 +9,59 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+/* Events are inserted LOG_BATCH rows per statement step: one multi-row INSERT
+ * costs far less per row than one step (and reset) per row. */
+#define LOG_BATCH 32
+#define LOG_EVENT_COLS 18
+
+/* A string of a pending event: bytes in the writer's arena, or NULL. */
+struct pending_str {
+    size_t off, n;
+    int null;
+};
+
+/* An event copied out of the caller's buffers until its batch is inserted. */
+struct pending_event {
+    int64_t evidence_id, partition_id, source_id, ts, port, pid, flags;
+    struct pending_str kind, source, path, host, user, ip, program, message, location, tz, data;
+};
+
 struct casedb_log_writer {
     struct casedb *db;
-    sqlite3_stmt *ins_source, *fin_source, *ins_event, *ins_warning;
+    sqlite3_stmt *ins_source, *fin_source, *ins_event, *ins_events, *ins_warning;
     sqlite3_stmt *find_source, *del_events, *del_warnings, *del_source;
-    struct strbuf tmp;
     char **index_sql; /* dropped by bulk_begin, recreated by bulk_end */
     size_t n_index;
+    int direct; /* direct_begin switched the case to a rollback journal */
+    struct pending_event pending[LOG_BATCH];
+    size_t n_pending;
+    struct strbuf arena; /* the pending events' bytes */
 };
+
+#define LOG_EVENT_INSERT                                                                           \
+    "INSERT INTO events (evidence_id, partition_id, ts, kind, source, log_source_id, path, host,"  \
+    " user, ip, port, program, pid, message, location, tz, flags, data) VALUES "
+
+/* INSERT INTO events ... VALUES (?,...), ... with rows rows of LOG_EVENT_COLS
+ * parameters each, numbered in order. */
+static int
+prepare_event_insert(struct casedb_log_writer *w, sqlite3_stmt **st, size_t rows,
+                     struct custody_err *err)
+{
+    struct strbuf sql = STRBUF_INIT;
+    int rc;
+
+    strbuf_addstr(&sql, LOG_EVENT_INSERT);
+    for (size_t r = 0; r < rows; r++) {
+        strbuf_addstr(&sql, r ? ",(" : "(");
+        for (size_t c = 0; c < LOG_EVENT_COLS; c++)
+            strbuf_addstr(&sql, c ? ",?" : "?");
+        strbuf_addch(&sql, ')');
+    }
+    rc = db_prepare(w->db, st, sql.buf, err);
+    strbuf_release(&sql);
+    return rc;
+}
 
 int
 casedb_log_writer_open(struct casedb_log_writer **out, struct casedb *db, struct custody_err *err)
@@ -27,9 +73,12 @@ casedb_log_writer_open(struct casedb_log_writer **out, struct casedb *db, struct
     if (!w)
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
     w->db = db;
-    strbuf_init(&w->tmp);
-    /* bulk loading: a larger page cache for the events indexes */
-    if ((rc = sqlite3_exec(db->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL)) != SQLITE_OK) {
+    strbuf_init(&w->arena);
+    /* bulk loading: a larger page cache for the events indexes (a bound, not a
+     * reservation); no foreign-key look-ups per row: every id the writer stores
+     * is one its caller just created or looked up (back on in writer_close) */
+    if ((rc = sqlite3_exec(db->db, "PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF", NULL,
+                           NULL, NULL)) != SQLITE_OK) {
         free(w);
         return db_fail(db, rc, err, "cannot set up bulk loading");
     }
@@ -42,12 +91,8 @@ casedb_log_writer_open(struct casedb_log_writer **out, struct casedb *db, struct
                          "UPDATE log_sources SET type = ?2, lines = ?3, events = ?4, warnings = ?5,"
                          " status = ?6, error = ?7 WHERE id = ?1",
                          err)) < 0 ||
-        (rc = db_prepare(db, &w->ins_event,
-                         "INSERT INTO events (evidence_id, partition_id, ts, kind, source,"
-                         " log_source_id, path, host, user, ip, port, program, pid, message,"
-                         " location, tz, flags, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                         " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-                         err)) < 0 ||
+        (rc = prepare_event_insert(w, &w->ins_event, 1, err)) < 0 ||
+        (rc = prepare_event_insert(w, &w->ins_events, LOG_BATCH, err)) < 0 ||
         (rc = db_prepare(db, &w->ins_warning,
                          "INSERT INTO parse_warnings (log_source_id, location, message, raw)"
                          " VALUES (?1, ?2, ?3, ?4)",
@@ -76,43 +121,24 @@ casedb_log_writer_close(struct casedb_log_writer *w)
     sqlite3_finalize(w->ins_source);
     sqlite3_finalize(w->fin_source);
     sqlite3_finalize(w->ins_event);
+    sqlite3_finalize(w->ins_events);
     sqlite3_finalize(w->ins_warning);
     sqlite3_finalize(w->find_source);
     sqlite3_finalize(w->del_events);
     sqlite3_finalize(w->del_warnings);
     sqlite3_finalize(w->del_source);
-    strbuf_release(&w->tmp);
+    strbuf_release(&w->arena);
+    if (w->direct) { /* a failed load: rolled back by the caller */
+        struct custody_err ignored = {0};
+        casedb_log_direct_end(w, &ignored);
+    }
+    /* foreign keys were paused for the writer (a no-op inside a transaction, whose
+     * owner turns them back on) */
+    sqlite3_exec(w->db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     for (size_t i = 0; i < w->n_index; i++)
         free(w->index_sql[i]);
     free(w->index_sql);
     free(w);
-}
-
-/* Bind evidence bytes as TEXT that is valid UTF-8: invalid sequences and NUL
- * become U+FFFD. Valid input (the usual case) is bound without a copy. */
-static int
-bind_text_bytes(struct casedb_log_writer *w, sqlite3_stmt *st, int idx, struct casedb_bytes b)
-{
-    const uint8_t *p = b.p;
-    size_t i = 0;
-    uint32_t cp;
-
-    if (!b.p)
-        return sqlite3_bind_null(st, idx);
-    if (!memchr(b.p, 0, b.n) && utf8_valid(b.p, b.n))
-        return sqlite3_bind_text(st, idx, b.p, (int)b.n, SQLITE_STATIC);
-    strbuf_reset(&w->tmp);
-    while (i < b.n) {
-        size_t k = p[i] ? utf8_decode(p + i, b.n - i, &cp) : 0;
-        if (k == 0) {
-            strbuf_add(&w->tmp, "\xef\xbf\xbd", 3);
-            i++;
-        } else {
-            strbuf_add(&w->tmp, p + i, k);
-            i += k;
-        }
-    }
-    return sqlite3_bind_text(st, idx, w->tmp.buf, (int)w->tmp.len, SQLITE_TRANSIENT);
 }
 
 static int
@@ -171,6 +197,67 @@ casedb_log_source_replace(struct casedb_log_writer *w, const struct casedb_log_s
 }
 
 #define LOG_BULK_MIN_ROWS 100000
+/* Map this much of the case file during a direct load (a bound, not a reservation). */
+#define LOG_DIRECT_MMAP "PRAGMA mmap_size = 17179869184"
+
+/* The journal mode the connection reports after running sql ("PRAGMA journal_mode
+ * [= X]"), lowercase, in buf; "" when the statement failed (e.g. locked). */
+static void
+journal_mode(struct casedb_log_writer *w, const char *sql, char *buf, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(w->db->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+int
+casedb_log_direct_begin(struct casedb_log_writer *w, uint64_t expected_rows,
+                        struct custody_err *err)
+{
+    char mode[16];
+    int rc;
+
+    if (expected_rows < LOG_BULK_MIN_ROWS || w->direct)
+        return 0;
+    journal_mode(w, "PRAGMA journal_mode", mode, sizeof(mode));
+    if (strcmp(mode, "wal") != 0)
+        return 0;
+    /* Leaving WAL needs every other connection closed: SQLite refuses at once
+     * (locked) otherwise, and the load goes through the WAL as usual. */
+    journal_mode(w, "PRAGMA journal_mode = DELETE", mode, sizeof(mode));
+    if (strcmp(mode, "delete") != 0)
+        return 0;
+    w->direct = 1;
+    if ((rc = sqlite3_exec(w->db->db, LOG_DIRECT_MMAP, NULL, NULL, NULL)) != SQLITE_OK)
+        return db_fail(w->db, rc, err, "cannot map the case database");
+    return 0;
+}
+
+int
+casedb_log_direct_end(struct casedb_log_writer *w, struct custody_err *err)
+{
+    char mode[16];
+
+    if (!w->direct)
+        return 0;
+    w->direct = 0;
+    sqlite3_exec(w->db->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+    journal_mode(w, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+    if (strcmp(mode, "wal") != 0)
+        return custody_err_set(err, CUSTODY_ERR_BUSY,
+                               "cannot switch case database '%s' back to WAL mode (another "
+                               "process has it open); the load is committed, and the next "
+                               "command that writes to the case switches it back",
+                               w->db->path);
+    return 0;
+}
 
 int
 casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows, struct custody_err *err)
@@ -225,7 +312,7 @@ casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows, struc
 int
 casedb_log_bulk_end(struct casedb_log_writer *w, struct custody_err *err)
 {
-    int rc = 0;
+    int rc = casedb_log_flush(w, err);
 
     for (size_t i = 0; i < w->n_index; i++) {
         if (rc == 0 &&
@@ -246,6 +333,10 @@ casedb_log_source_add(struct casedb_log_writer *w, const struct casedb_log_sourc
     sqlite3_stmt *st = w->ins_source;
     int rc;
 
+    /* Events still pending here belong to a source whose load failed and was
+     * rolled back (a finished source has flushed its events): drop them. */
+    w->n_pending = 0;
+    strbuf_reset(&w->arena);
     sqlite3_bind_int64(st, 1, src->evidence_id);
     db_bind_opt_int(st, 2, src->partition_id);
     bind_blob(st, 3, src->path);
@@ -264,7 +355,10 @@ casedb_log_source_finish(struct casedb_log_writer *w, int64_t id, const char *ty
                          struct custody_err *err)
 {
     sqlite3_stmt *st = w->fin_source;
+    int rc;
 
+    if ((rc = casedb_log_flush(w, err)) < 0)
+        return rc;
     sqlite3_bind_int64(st, 1, id);
     db_bind_text(st, 2, type ? type : "unknown");
     sqlite3_bind_int64(st, 3, (int64_t)lines);
@@ -275,33 +369,151 @@ casedb_log_source_finish(struct casedb_log_writer *w, int64_t id, const char *ty
     return step_reset(w, st, err, "cannot update log source");
 }
 
+/* Copy evidence bytes into the arena as TEXT that is valid UTF-8: invalid
+ * sequences and NUL become U+FFFD. */
+static struct pending_str
+keep_text(struct casedb_log_writer *w, struct casedb_bytes b)
+{
+    struct pending_str r = {w->arena.len, 0, b.p == NULL};
+    const uint8_t *p = b.p;
+    size_t i = 0;
+    uint32_t cp;
+
+    if (!b.p)
+        return r;
+    if (!memchr(b.p, 0, b.n) && utf8_valid(b.p, b.n)) {
+        strbuf_add(&w->arena, b.p, b.n);
+    } else {
+        while (i < b.n) {
+            size_t k = p[i] ? utf8_decode(p + i, b.n - i, &cp) : 0;
+            if (k == 0) {
+                strbuf_add(&w->arena, "\xef\xbf\xbd", 3);
+                i++;
+            } else {
+                strbuf_add(&w->arena, p + i, k);
+                i += k;
+            }
+        }
+    }
+    r.n = w->arena.len - r.off;
+    return r;
+}
+
+static struct pending_str
+keep_bytes(struct casedb_log_writer *w, struct casedb_bytes b)
+{
+    struct pending_str r = {w->arena.len, b.n, b.p == NULL};
+
+    if (b.p)
+        strbuf_add(&w->arena, b.p, b.n);
+    return r;
+}
+
+static struct pending_str
+keep_cstr(struct casedb_log_writer *w, const char *s)
+{
+    struct casedb_bytes b = {s, s ? strlen(s) : 0};
+    return keep_bytes(w, b);
+}
+
+static void
+bind_pending(struct casedb_log_writer *w, sqlite3_stmt *st, int idx, struct pending_str s, int text)
+{
+    const char *p = w->arena.buf + s.off;
+
+    if (s.null)
+        sqlite3_bind_null(st, idx);
+    else if (text)
+        sqlite3_bind_text(st, idx, s.n ? p : "", (int)s.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, idx, s.n ? p : "", (int)s.n, SQLITE_STATIC);
+}
+
+/* Bind pending event e as row number row (0-based) of st. */
+static void
+bind_event_row(struct casedb_log_writer *w, sqlite3_stmt *st, int row,
+               const struct pending_event *e)
+{
+    int b = row * LOG_EVENT_COLS;
+
+    sqlite3_bind_int64(st, b + 1, e->evidence_id);
+    db_bind_opt_int(st, b + 2, e->partition_id);
+    sqlite3_bind_int64(st, b + 3, e->ts);
+    bind_pending(w, st, b + 4, e->kind, 1);
+    bind_pending(w, st, b + 5, e->source, 1);
+    sqlite3_bind_int64(st, b + 6, e->source_id);
+    bind_pending(w, st, b + 7, e->path, 0);
+    bind_pending(w, st, b + 8, e->host, 1);
+    bind_pending(w, st, b + 9, e->user, 1);
+    bind_pending(w, st, b + 10, e->ip, 1);
+    db_bind_opt_int(st, b + 11, e->port);
+    bind_pending(w, st, b + 12, e->program, 1);
+    db_bind_opt_int(st, b + 13, e->pid);
+    bind_pending(w, st, b + 14, e->message, 1);
+    bind_pending(w, st, b + 15, e->location, 1);
+    bind_pending(w, st, b + 16, e->tz, 1);
+    sqlite3_bind_int64(st, b + 17, e->flags);
+    bind_pending(w, st, b + 18, e->data, 1);
+}
+
+/* Insert the pending events, in order: full batches with one step, the rest
+ * one row at a time. The arena is emptied whatever happens (on failure the
+ * caller rolls the transaction back). */
+static int
+flush_events(struct casedb_log_writer *w, struct custody_err *err)
+{
+    int rc = 0;
+
+    if (w->n_pending == LOG_BATCH) {
+        for (int i = 0; i < LOG_BATCH; i++)
+            bind_event_row(w, w->ins_events, i, &w->pending[i]);
+        rc = step_reset(w, w->ins_events, err, "cannot add log events");
+    } else {
+        for (size_t i = 0; i < w->n_pending && rc == 0; i++) {
+            bind_event_row(w, w->ins_event, 0, &w->pending[i]);
+            rc = step_reset(w, w->ins_event, err, "cannot add log event");
+        }
+    }
+    w->n_pending = 0;
+    strbuf_reset(&w->arena);
+    return rc;
+}
+
 int
 casedb_log_event_add(struct casedb_log_writer *w, int64_t evidence_id, int64_t partition_id,
                      int64_t source_id, const struct casedb_log_event *ev, struct custody_err *err)
 {
-    sqlite3_stmt *st = w->ins_event;
+    struct pending_event *e = &w->pending[w->n_pending];
 
-    sqlite3_bind_int64(st, 1, evidence_id);
-    db_bind_opt_int(st, 2, partition_id);
-    sqlite3_bind_int64(st, 3, ev->ts);
-    db_bind_text(st, 4, ev->kind);
-    db_bind_text(st, 5, ev->source);
-    sqlite3_bind_int64(st, 6, source_id);
-    bind_blob(st, 7, ev->path);
-    bind_text_bytes(w, st, 8, ev->host);
-    bind_text_bytes(w, st, 9, ev->user);
-    bind_text_bytes(w, st, 10, ev->ip);
-    db_bind_opt_int(st, 11, ev->port);
-    bind_text_bytes(w, st, 12, ev->program);
-    db_bind_opt_int(st, 13, ev->pid);
-    /* the message is bound last of the converted texts: w->tmp is shared, and
-     * SQLITE_TRANSIENT copies it at bind time */
-    bind_text_bytes(w, st, 14, ev->message);
-    db_bind_text(st, 15, ev->location);
-    db_bind_text(st, 16, ev->tz);
-    sqlite3_bind_int64(st, 17, ev->flags);
-    db_bind_text(st, 18, ev->data);
-    return step_reset(w, st, err, "cannot add log event");
+    e->evidence_id = evidence_id;
+    e->partition_id = partition_id;
+    e->source_id = source_id;
+    e->ts = ev->ts;
+    e->port = ev->port;
+    e->pid = ev->pid;
+    e->flags = ev->flags;
+    e->kind = keep_cstr(w, ev->kind);
+    e->source = keep_cstr(w, ev->source);
+    e->path = keep_bytes(w, ev->path);
+    e->host = keep_text(w, ev->host);
+    e->user = keep_text(w, ev->user);
+    e->ip = keep_text(w, ev->ip);
+    e->program = keep_text(w, ev->program);
+    e->message = keep_text(w, ev->message);
+    e->location = keep_cstr(w, ev->location);
+    e->tz = keep_cstr(w, ev->tz);
+    e->data = keep_cstr(w, ev->data);
+    if (++w->n_pending < LOG_BATCH)
+        return 0;
+    return flush_events(w, err);
+}
+
+int
+casedb_log_flush(struct casedb_log_writer *w, struct custody_err *err)
+{
+    if (!w->n_pending)
+        return 0;
+    return flush_events(w, err);
 }
 
 int

@@ -49,6 +49,20 @@ void casedb_log_writer_close(struct casedb_log_writer *w); /* accepts NULL */
  * their events and warnings): re-ingesting replaces. *deleted: sources removed. */
 int casedb_log_source_replace(struct casedb_log_writer *w, const struct casedb_log_source *src,
                               int64_t *deleted, struct custody_err *err);
+/* A large load into a case no other connection has open: before the caller's
+ * transaction, switch the case from WAL to a rollback journal, so the load's
+ * pages are written once, into the database file (WAL writes each page twice:
+ * to the log, then to the file at checkpoint), and map the file for the index
+ * builds. The commit is as atomic and durable as in WAL mode (synchronous=FULL,
+ * a crash rolls the journal back), but other processes wait for the load instead
+ * of reading beside it. Nothing happens when expected_rows is under 100,000, the
+ * case is not in WAL mode, or another connection has it open. */
+int casedb_log_direct_begin(struct casedb_log_writer *w, uint64_t expected_rows,
+                            struct custody_err *err);
+/* After the commit (or rollback): back to WAL. CUSTODY_ERR_BUSY when another
+ * process opened the case meanwhile and holds it (the data stays committed;
+ * casedb_open of a writer switches it back). */
+int casedb_log_direct_end(struct casedb_log_writer *w, struct custody_err *err);
 /* A large load into a small events table: drop the events indexes now (inside the
  * caller's transaction) and build them again in casedb_log_bulk_end, which is
  * cheaper than updating four B-trees per row. Nothing happens when expected_rows
@@ -63,9 +77,13 @@ int casedb_log_source_add(struct casedb_log_writer *w, const struct casedb_log_s
 int casedb_log_source_finish(struct casedb_log_writer *w, int64_t id, const char *type,
                              uint64_t lines, uint64_t events, uint64_t warnings, const char *status,
                              const char *error, struct custody_err *err);
+/* Queue an event (its strings are copied) and insert queued events in batches:
+ * an event is in the events table only after casedb_log_flush, which
+ * casedb_log_source_finish and casedb_log_bulk_end call first. */
 int casedb_log_event_add(struct casedb_log_writer *w, int64_t evidence_id, int64_t partition_id,
                          int64_t source_id, const struct casedb_log_event *ev,
                          struct custody_err *err);
+int casedb_log_flush(struct casedb_log_writer *w, struct custody_err *err);
 int casedb_log_warning_add(struct casedb_log_writer *w, int64_t source_id, const char *location,
                            const char *message, struct casedb_bytes raw, struct custody_err *err);
 

@@ -139,6 +139,41 @@ expect_status 0 custody-timeline ingest --case-db big.db --evidence srv1/sda big
 sqlite3 big.db "EXPLAIN QUERY PLAN SELECT * FROM events WHERE ip = '10.0.1.1'" | grep -q events_ip ||
   fail "ip index unused"
 [ "$(sqlite3 big.db "PRAGMA integrity_check")" = ok ] || fail "bulk integrity"
+# the load ran with a rollback journal (nobody else had the case open) and the case
+# is back in WAL mode afterwards, with no journal left behind
+[ "$(sqlite3 big.db "PRAGMA journal_mode")" = wal ] || fail "not back in WAL mode"
+[ ! -e big.db-journal ] || fail "rollback journal left behind"
+# every event of the batched insert is there, in file order, with its fields
+[ "$(sqlite3 big.db "SELECT min(id) = (SELECT min(id) FROM events) AND count(*) = 150000 AND
+      sum(location = 'line ' || (id - (SELECT min(id) FROM events) + 1)) = 150000 AND
+      sum(ip = '10.0.' || ((id - (SELECT min(id) FROM events)) / 250 % 250) || '.' ||
+          ((id - (SELECT min(id) FROM events)) % 250)) = 150000
+      FROM events")" = 1 ] || fail "batched rows out of order or wrong"
+# re-ingesting replaces, here through the WAL: another process has the case open
+# (a read transaction), so the load cannot switch the journal and must not wait for it
+{ echo "BEGIN; SELECT count(*) FROM events;"; sleep 8; echo "COMMIT;"; } | sqlite3 big.db > /dev/null &
+reader=$!
+sleep 1
+expect_status 0 custody-timeline ingest --case-db big.db --evidence srv1/sda big.log
+kill "$reader" 2>/dev/null || true
+wait "$reader" 2>/dev/null || true
+[ "$(sqlite3 big.db "SELECT count(*) FROM events")" = 150000 ] || fail "re-ingest beside a reader"
+[ "$(sqlite3 big.db "PRAGMA journal_mode")" = wal ] || fail "journal mode after a shared load"
+# a load killed half-way leaves nothing half-loaded: the journal rolls it back when
+# the case is next opened, and a writer puts the case back in WAL mode
+new_case killed.db
+custody-timeline ingest --case-db killed.db --evidence srv1/sda big.log > /dev/null 2>&1 &
+loader=$!
+sleep 0.7
+kill -9 "$loader" 2>/dev/null || true
+wait "$loader" 2>/dev/null || true
+expect_status 0 custody-casedb status --case-db killed.db
+n=$(sqlite3 killed.db "SELECT count(*) FROM events")
+[ "$n" = 0 ] || [ "$n" = 150000 ] || fail "a killed load left $n of 150000 events"
+[ "$(sqlite3 killed.db "PRAGMA integrity_check")" = ok ] || fail "integrity after a killed load"
+printf '2024-07-01 12:00:00 install nc:amd64 <none> 1.0\n' > small-dpkg.log
+expect_status 0 custody-timeline ingest --case-db killed.db --evidence srv1/sda small-dpkg.log
+[ "$(sqlite3 killed.db "PRAGMA journal_mode")" = wal ] || fail "not back in WAL after a killed load"
 
 # ---- --tz for zone-less logs
 printf '2024-07-01 12:00:00 install nc:amd64 <none> 1.0\n' > dpkg.log

@@ -14,7 +14,7 @@ struct ingest {
     const struct log_ingest_opts *o;
     int64_t source_id;
     const char *tz_name;
-    struct strbuf data;
+    struct strbuf data, tmp;
 };
 
 static struct casedb_bytes
@@ -41,18 +41,40 @@ add_hex(struct strbuf *sb, const char *key, struct log_str s)
     strbuf_addch(sb, '"');
 }
 
+/* tmp: scratch reused across events (no allocation per field). */
 static void
-add_str(struct strbuf *sb, const char *key, struct log_str s)
+add_str(struct strbuf *sb, struct strbuf *tmp, const char *key, struct log_str s)
 {
-    struct strbuf tmp = STRBUF_INIT;
-
     if (!s.p)
         return;
-    log_extra_str(&tmp, key, s.p, s.n); /* "key":"..."[,"key_hex":"..."] */
+    strbuf_reset(tmp);
+    log_extra_str(tmp, key, s.p, s.n); /* "key":"..."[,"key_hex":"..."] */
     if (sb->len > 1)
         strbuf_addch(sb, ',');
-    strbuf_add(sb, tmp.buf, tmp.len);
-    strbuf_release(&tmp);
+    strbuf_add(sb, tmp->buf, tmp->len);
+}
+
+/* "line N" / "offset N" without printf (once per event). */
+static void
+format_location(char *buf, size_t size, uint64_t line, uint64_t offset)
+{
+    const char *word = line ? "line " : "offset ";
+    uint64_t v = line ? line : offset;
+    char digits[24];
+    size_t n = 0, k = strlen(word);
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (k + n + 1 > size) {
+        buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, word, k);
+    while (n)
+        buf[k++] = digits[--n];
+    buf[k] = '\0';
 }
 
 static int
@@ -67,25 +89,22 @@ on_event(void *arg, const struct log_event *ev, struct custody_err *err)
     strbuf_addch(d, '{');
     if (ev->extra_json && *ev->extra_json)
         strbuf_addstr(d, ev->extra_json);
-    add_str(d, "method", ev->method);
+    add_str(d, &in->tmp, "method", ev->method);
     if (ev->status >= 0)
         strbuf_addf(d, "%s\"status\":%d", d->len > 1 ? "," : "", ev->status);
     if (ev->bytes >= 0)
         strbuf_addf(d, "%s\"bytes\":%lld", d->len > 1 ? "," : "", (long long)ev->bytes);
-    add_str(d, "referrer", ev->referrer);
-    add_str(d, "agent", ev->agent);
-    add_str(d, "vhost", ev->vhost);
-    add_str(d, "xff", ev->xff);
+    add_str(d, &in->tmp, "referrer", ev->referrer);
+    add_str(d, &in->tmp, "agent", ev->agent);
+    add_str(d, &in->tmp, "vhost", ev->vhost);
+    add_str(d, &in->tmp, "xff", ev->xff);
     add_hex(d, "message", ev->message);
     add_hex(d, "user", ev->user);
     add_hex(d, "host", ev->host);
     add_hex(d, "program", ev->program);
     add_hex(d, "ip", ev->ip);
     strbuf_addch(d, '}');
-    if (ev->line)
-        snprintf(loc, sizeof(loc), "line %llu", (unsigned long long)ev->line);
-    else
-        snprintf(loc, sizeof(loc), "offset %llu", (unsigned long long)ev->offset);
+    format_location(loc, sizeof(loc), ev->line, ev->offset);
     memset(&e, 0, sizeof(e));
     e.ts = ev->ts;
     e.kind = ev->action;
@@ -126,7 +145,7 @@ log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w,
                   const char *inode, int64_t mtime, const uint8_t *data, size_t len,
                   struct custody_err *err)
 {
-    struct ingest in = {w, opts, 0, log_tz_name(opts->tz), STRBUF_INIT};
+    struct ingest in = {w, opts, 0, log_tz_name(opts->tz), STRBUF_INIT, STRBUF_INIT};
     struct casedb_log_source src;
     struct strbuf name = STRBUF_INIT;
     struct log_ctx ctx;
@@ -178,6 +197,7 @@ log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w,
                                  res->status, res->error[0] ? res->error : NULL, err);
 done:
     strbuf_release(&in.data);
+    strbuf_release(&in.tmp);
     strbuf_release(&name);
     return rc;
 }

@@ -121,7 +121,8 @@ files:
             /* about one event per 100 bytes of text; compressed text ~10x that */
             uint64_t est = content.len / 100 *
                            (log_compression((const uint8_t *)content.buf, content.len) ? 10 : 1);
-            if ((rc = casedb_begin(db, err)) < 0)
+            struct custody_err ignored = {0};
+            if ((rc = casedb_log_direct_begin(w, est, err)) < 0 || (rc = casedb_begin(db, err)) < 0)
                 goto out;
             rc = casedb_log_bulk_begin(w, est, err);
             if (rc == 0)
@@ -133,6 +134,9 @@ files:
                 casedb_rollback(db);
                 goto out;
             }
+            /* committed either way; a case left out of WAL mode is switched back by
+             * the next writer that opens it */
+            casedb_log_direct_end(w, &ignored);
         }
         sum->files++;
         sum->events += res.events;
