@@ -82,7 +82,8 @@ log_ingest_files(struct log_ingest_summary *sum, const struct log_ingest_request
     opts.tz = tz;
     if (req->dry_run)
         goto files;
-    if ((rc = casedb_open(&db, req->case_db, 0, err)) < 0)
+    /* one thread uses the connection: no SQLite mutex per call */
+    if ((rc = casedb_open(&db, req->case_db, CASEDB_ONE_THREAD, err)) < 0)
         goto out;
     if ((rc = casedb_run_begin(db, "custody-timeline", req->argc, req->argv, &run_id, err)) < 0)
         goto out;
