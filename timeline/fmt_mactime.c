@@ -6,6 +6,7 @@
  * and are not listed; each line shows its own file's mode, owner and size (mactime
  * shows those of the last body line with the same name). Log events are left out. */
 #include "format.h"
+#include "mac_sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,22 @@ struct mac_entry {
 };
 
 /* Events arrive in time order and are flushed second by second; file rows (from
- * casedb_query_files) arrive in storage order and are sorted once at the end. */
+ * casedb_query_files) arrive in storage order and are sorted once at the end
+ * (mac_sort.c), each file showing its own details. */
 struct mac_state {
     int have;
     int64_t sec;
     struct strbuf arena;
     struct mac_entry *v;
     size_t n, cap;
+    /* file rows */
+    struct mac_sort sort;
+    struct strbuf det; /* per file: "size" then ",mode,uid,gid," */
+    struct mac_det {
+        size_t off;
+        uint32_t size_len, len;
+    } * dets;
+    size_t capdets;
 };
 
 /* Order of two entries (pointers to them): second, then the bytes of "inode,name"
@@ -70,16 +80,18 @@ add_num(struct strbuf *sb, int64_t v)
     strbuf_add(sb, num, fmt_i64(num, v));
 }
 
-static void
-mac_flush(struct fmt_writer *w, struct mac_state *st)
+static int
+mac_flush(struct fmt_writer *w, struct mac_state *st, struct custody_err *err)
 {
     struct strbuf date = STRBUF_INIT;
     struct strbuf *sb = &w->out;
     int64_t date_sec = 0;
     int have_date = 0;
 
+    int rc = 0;
+
     if (!st->n)
-        return;
+        return 0;
     struct mac_entry **p = malloc(st->n * sizeof(*p));
     if (!p)
         abort();
@@ -129,13 +141,14 @@ mac_flush(struct fmt_writer *w, struct mac_state *st)
         }
         strbuf_addstr(sb, "\"\n");
         i = j;
-        if (sb->len > (1u << 20))
-            fmt_writer_flush(w, 1, NULL); /* a whole case sorted at once: write as we go */
+        if ((rc = fmt_writer_flush(w, 0, err)) < 0)
+            break;
     }
     free(p);
     st->n = 0;
     strbuf_reset(&st->arena);
     strbuf_release(&date);
+    return rc;
 }
 
 static int
@@ -147,19 +160,18 @@ mac_begin(struct fmt_writer *w, struct custody_err *err)
     if (!st)
         abort();
     strbuf_init(&st->arena);
+    mac_sort_init(&st->sort);
+    strbuf_init(&st->det);
     w->state = st;
     strbuf_addstr(&w->out, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
     return 0;
 }
 
 static struct mac_entry *
-mac_push(struct mac_state *st, const struct casedb_event_row *r, int64_t sec, unsigned bit,
-         const struct mac_entry *same_key)
+mac_push(struct mac_state *st, const struct casedb_event_row *r, int64_t sec, unsigned bit)
 {
-    struct mac_entry *e, tmpl;
+    struct mac_entry *e;
 
-    if (same_key)
-        tmpl = *same_key; /* it lives in st->v, which may move below */
     if (st->n == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 256;
         st->v = realloc(st->v, st->cap * sizeof(*st->v));
@@ -167,15 +179,11 @@ mac_push(struct mac_state *st, const struct casedb_event_row *r, int64_t sec, un
             abort();
     }
     e = &st->v[st->n];
-    if (same_key) {
-        *e = tmpl;
-    } else {
-        memset(e, 0, sizeof(*e));
-        e->size = r->size < 0 ? 0 : r->size;
-        e->uid = r->uid < 0 ? 0 : r->uid;
-        e->gid = r->gid < 0 ? 0 : r->gid;
-        fmt_mode_string(e->mode, r->name_type, r->meta_type, r->mode);
-    }
+    memset(e, 0, sizeof(*e));
+    e->size = r->size < 0 ? 0 : r->size;
+    e->uid = r->uid < 0 ? 0 : r->uid;
+    e->gid = r->gid < 0 ? 0 : r->gid;
+    fmt_mode_string(e->mode, r->name_type, r->meta_type, r->mode);
     e->seq = st->n++;
     e->sec = sec;
     e->macb = bit;
@@ -194,27 +202,102 @@ mac_key(struct fmt_writer *w, struct mac_state *st, const struct casedb_event_ro
     e->key_len = st->arena.len - e->key_off;
 }
 
-/* A file row: one entry per time the filter lets through; the key is shared. */
+/* A file row: one entry per time the filter lets through, all with its key. */
 static void
 mac_file(struct fmt_writer *w, struct mac_state *st, const struct casedb_event_row *r)
 {
     const int has[4] = {r->has_mtime, r->has_atime, r->has_ctime, r->has_crtime};
     const int64_t ts[4] = {r->mtime, r->atime, r->ctime, r->crtime};
-    struct mac_entry *first = NULL;
-    size_t first_idx = 0;
+    int64_t sec[4] = {0, 0, 0, 0};
+    unsigned mask = 0;
+    size_t key, inode_len;
+    struct mac_det *d;
+    uint32_t idx;
+    char mode[16], num[24];
 
     for (int i = 0; i < 4; i++) {
         if (!has[i] || !(w->fs_kinds & (1u << i)) || (w->has_from && ts[i] < w->from) ||
             (w->has_to && ts[i] >= w->to))
             continue;
-        if (!first) {
-            first = mac_push(st, r, fmt_seconds(ts[i]), 1u << i, NULL);
-            first_idx = st->n - 1;
-            mac_key(w, st, r, first);
-        } else {
-            mac_push(st, r, fmt_seconds(ts[i]), 1u << i, &st->v[first_idx]);
-        }
+        sec[i] = fmt_seconds(ts[i]);
+        mask |= 1u << i;
     }
+    if (!mask)
+        return;
+    key = st->sort.keys.len;
+    inode_len = r->inode ? strlen(r->inode) : 1;
+    strbuf_add(&st->sort.keys, r->inode ? r->inode : "0", inode_len);
+    strbuf_addch(&st->sort.keys, ',');
+    fmt_body_name(w, &st->sort.keys, r);
+    idx = mac_sort_add(&st->sort, key, inode_len, sec, mask);
+    if (idx >= st->capdets) {
+        st->capdets = st->capdets ? st->capdets * 2 : 16384;
+        d = realloc(st->dets, st->capdets * sizeof(*d));
+        if (!d)
+            abort();
+        st->dets = d;
+    }
+    d = &st->dets[idx];
+    d->off = st->det.len;
+    strbuf_add(&st->det, num, fmt_i64(num, r->size < 0 ? 0 : r->size));
+    d->size_len = (uint32_t)(st->det.len - d->off);
+    fmt_mode_string(mode, r->name_type, r->meta_type, r->mode);
+    strbuf_addch(&st->det, ',');
+    strbuf_addstr(&st->det, mode);
+    strbuf_addch(&st->det, ',');
+    strbuf_add(&st->det, num, fmt_i64(num, r->uid < 0 ? 0 : r->uid));
+    strbuf_addch(&st->det, ',');
+    strbuf_add(&st->det, num, fmt_i64(num, r->gid < 0 ? 0 : r->gid));
+    strbuf_addch(&st->det, ',');
+    d->len = (uint32_t)(st->det.len - d->off);
+}
+
+/* The file rows, sorted: one line per second and key, the letters merged. */
+static int
+mac_files_write(struct fmt_writer *w, struct mac_state *st, struct custody_err *err)
+{
+    struct strbuf date = STRBUF_INIT;
+    struct strbuf *sb = &w->out;
+    struct mac_line line;
+    int64_t date_sec = 0;
+    int have_date = 0, rc;
+    size_t pos = 0;
+
+    if ((rc = mac_sort_run(&st->sort, err)) < 0)
+        return rc;
+    while (mac_sort_next(&st->sort, &pos, &line)) {
+        const struct mac_det *d = &st->dets[line.file];
+        uint32_t ahead = mac_sort_file_ahead(&st->sort, pos);
+        if (ahead != UINT32_MAX)
+            __builtin_prefetch(st->det.buf + st->dets[ahead].off);
+        const char *det = st->det.buf + d->off;
+        char macb[6] = {',', '.', '.', '.', '.', ','};
+        if (!have_date || date_sec != line.sec) {
+            strbuf_reset(&date);
+            mac_date(w, &date, line.sec);
+            date_sec = line.sec;
+            have_date = 1;
+        }
+        if (line.macb & MAC_M)
+            macb[1] = 'm';
+        if (line.macb & MAC_A)
+            macb[2] = 'a';
+        if (line.macb & MAC_C)
+            macb[3] = 'c';
+        if (line.macb & MAC_B)
+            macb[4] = 'b';
+        strbuf_grow(sb, date.len + d->len + 8);
+        strbuf_add(sb, date.buf, date.len);
+        strbuf_addch(sb, ',');
+        strbuf_add(sb, det, d->size_len);
+        strbuf_add(sb, macb, 5);
+        strbuf_add(sb, det + d->size_len, d->len - d->size_len);
+        mac_sort_add_meta_name(&st->sort, line.file, sb);
+        if ((rc = fmt_writer_flush(w, 0, err)) < 0)
+            break;
+    }
+    strbuf_release(&date);
+    return rc;
 }
 
 static int
@@ -224,8 +307,8 @@ mac_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_e
     struct mac_entry *e;
     const char *k;
     int64_t sec;
+    int rc;
 
-    (void)err;
     if (!r->kind && r->file_id) {
         mac_file(w, st, r);
         return 0;
@@ -233,11 +316,11 @@ mac_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_e
     if (!r->file_id || !r->kind || !r->kind[0] || r->kind[1] || !(k = strchr("macb", r->kind[0])))
         return 0;
     sec = fmt_seconds(r->ts);
-    if (st->have && sec != st->sec)
-        mac_flush(w, st);
+    if (st->have && sec != st->sec && (rc = mac_flush(w, st, err)) < 0)
+        return rc;
     st->have = 1;
     st->sec = sec;
-    e = mac_push(st, r, sec, 1u << (k - "macb"), NULL);
+    e = mac_push(st, r, sec, 1u << (k - "macb"));
     mac_key(w, st, r, e);
     return 0;
 }
@@ -245,9 +328,12 @@ mac_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_e
 static int
 mac_end(struct fmt_writer *w, struct custody_err *err)
 {
-    (void)err;
-    mac_flush(w, w->state);
-    return 0;
+    struct mac_state *st = w->state;
+    int rc = mac_flush(w, st, err);
+
+    if (rc == 0 && st->sort.nfiles)
+        rc = mac_files_write(w, st, err);
+    return rc;
 }
 
 static void
@@ -258,6 +344,9 @@ mac_release(struct fmt_writer *w)
     if (st) {
         strbuf_release(&st->arena);
         free(st->v);
+        mac_sort_release(&st->sort);
+        strbuf_release(&st->det);
+        free(st->dets);
         free(st);
     }
     w->state = NULL;

@@ -346,8 +346,12 @@ fmt_body_name(const struct fmt_writer *w, struct strbuf *sb, const struct casedb
     struct strbuf prefix = STRBUF_INIT;
     struct tl_file f;
 
-    row_prefix(w, r, &prefix);
     row_file(r, &f);
+    if (!w->host_prefix) { /* the common case, once per file of an export: no malloc */
+        timeline_body_name(sb, r->part_prefix ? r->part_prefix : "", &f);
+        return;
+    }
+    row_prefix(w, r, &prefix);
     timeline_body_name(sb, prefix.len ? prefix.buf : "", &f);
     strbuf_release(&prefix);
 }

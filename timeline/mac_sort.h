@@ -57,6 +57,9 @@ struct mac_line {
 };
 /* The line at *pos (advanced past it); 0 at the end. */
 int mac_sort_next(const struct mac_sort *s, size_t *pos, struct mac_line *line);
+/* The file of an entry some lines after *pos (UINT32_MAX near the end): for the
+ * caller to prefetch its own per-file data, which the lines visit out of order. */
+uint32_t mac_sort_file_ahead(const struct mac_sort *s, size_t pos);
 
 /* A 64-bit key and a value: mac_kv_sort sorts them by key, stably (radix sort).
  * Returns kv or tmp (n elements each), whichever holds the result. */

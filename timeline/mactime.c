@@ -367,6 +367,9 @@ mactime_export(struct casedb *db, int64_t evidence_id, FILE *out, int64_t *lines
     strbuf_addstr(&sb, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
     while (mac_sort_next(&m.sort, &pos, &line)) {
         const struct mac_det *d = &m.dets[m.dets[m.dets[line.file].first].last];
+        uint32_t ahead = mac_sort_file_ahead(&m.sort, pos);
+        if (ahead != UINT32_MAX)
+            __builtin_prefetch(&m.dets[ahead]);
         const char *det = m.det.buf + d->off;
         char macb[6] = {',', '.', '.', '.', '.', ','};
         if (line.sec != date_sec) {
