@@ -15,7 +15,7 @@ size=${2:-1024}
 runs=${3:-3}
 acq=$build/bin/custody-acquire
 [ -x "$acq" ] || { echo "bench: build custody-acquire first ($acq)" >&2; exit 2; }
-for c in ewfacquire dc3dd cc bc mkfs.ext4; do
+for c in ewfacquire dc3dd cc bc mkfs.ext4 /usr/bin/time; do
   command -v $c >/dev/null || { echo "bench: '$c' is not installed (scripts/deps.sh)" >&2; exit 2; }
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/custody-bench.XXXXXX")
@@ -33,28 +33,39 @@ truncate -s ${size}M ext4.img
 mkfs.ext4 -q -F -d tree ext4.img
 cat random.img ext4.img >/dev/null
 
-# seconds CMD...: wall-clock seconds of one run (outputs removed before and after).
+# seconds CMD...: "WALL CPU" seconds of one run (CPU = user + sys of the command and
+# its children; outputs removed before and after). The CPU time is what the load of a
+# shared machine does not change much: compare it as well as the wall time.
 seconds() {
   rm -rf out && mkdir out
-  local t0 t1
+  local t0 t1 cpu
   t0=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 2; }
+  /usr/bin/time -f '%U %S' -o cpu.txt "$@" >/dev/null 2>&1 ||
+    { echo "bench: failed: $*" >&2; exit 2; }
   t1=$(date +%s.%N)
   rm -rf out
-  echo "$t1 - $t0" | bc -l
+  cpu=$(awk '{print $1 + $2}' cpu.txt)
+  echo "$(echo "$t1 - $t0" | bc -l) $cpu"
 }
-# median_rate NAME INPUT CMD...: median MB/s (10^6 bytes/s) over $runs runs.
+# median_rate NAME INPUT CMD...: median MB/s (10^6 bytes/s) over $runs runs, with the
+# median CPU seconds and the 1-minute load average after the last run.
 declare -A RATE
 median_rate() {
   local name=$1 input=$2
   shift 2
-  local bytes times=()
+  local bytes times=() cpus=() r
   bytes=$(stat -c %s "$input")
-  for _ in $(seq 1 "$runs"); do times+=("$(seconds "$@")"); done
-  local med
+  for _ in $(seq 1 "$runs"); do
+    r=$(seconds "$@")
+    times+=("${r% *}")
+    cpus+=("${r#* }")
+  done
+  local med medcpu
   med=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
+  medcpu=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
   RATE[$name]=$(echo "$bytes / $med / 1000000" | bc -l)
-  printf '  %-46s %8.1f MB/s   (runs: %s s)\n' "$name" "${RATE[$name]}" "$(printf '%.2f ' "${times[@]}")"
+  printf '  %-46s %8.1f MB/s  cpu %5.2f s  (runs: %s s; load %s)\n' "$name" "${RATE[$name]}" \
+    "$medcpu" "$(printf '%.2f ' "${times[@]}")" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 ratio() { echo "${RATE[$1]} / ${RATE[$2]}" | bc -l; }
 
