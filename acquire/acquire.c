@@ -756,6 +756,20 @@ db_resume_acquisition(struct run *r, struct custody_err *err)
                              o->output, r->uuid);
         goto out;
     }
+    if (r->key) {
+        /* As for a new acquisition: the signer is an examiner of the case, not revoked. */
+        struct casedb_examiner x = {0};
+        rc = casedb_examiner_by_key_id(r->db, r->key_id, &x, err);
+        if (rc == CUSTODY_ERR_NOTFOUND)
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE,
+                                 "key %s is not an examiner of the case in '%s'", r->key_id,
+                                 o->case_db);
+        else if (rc == 0 && x.revoked_at != 0)
+            rc = custody_err_set(err, CUSTODY_ERR_USAGE, "key %s was revoked", r->key_id);
+        casedb_examiner_release(&x);
+        if (rc < 0)
+            goto out;
+    }
     if ((rc = casedb_run_begin(r->db, "custody-acquire", o->argc, o->argv, &r->run_id, err)) < 0)
         goto out;
     if ((rc = casedb_acquisition_resume(r->db, a.id, err)) < 0)

@@ -39,6 +39,7 @@ fill(struct manifest *m)
     m->started_at = 1795809600123456789ll;
     m->ended_at = 1795809700000000001ll;
     m->status = dup("incomplete");
+    m->resumed = dup("1048576 bytes (32 chunks) kept from the partial image");
     m->n_read_errors = 2;
     m->read_errors = calloc(2, sizeof(*m->read_errors));
     m->read_errors[0].first_sector = 2048;
@@ -160,6 +161,8 @@ main(void)
     CHECK(strstr(a.buf, "\x1b") == NULL);
     CHECK(strstr(a.buf, "SHA256 (web01 sda.E01) = aaaa") != NULL);
     CHECK(strstr(a.buf, "read-error: 2048 8\n") != NULL);
+    /* "resumed" sits right after "status" (the parser is strict about order). */
+    CHECK(strstr(a.buf, "status: incomplete\nresumed: 1048576 bytes") != NULL);
     CHECK(strstr(a.buf, "started-at: 2026-11-27T20:00:00.123456789Z") != NULL);
     REQUIRE(strncmp(a.buf, "custody-manifest: 1\n", 20) == 0);
 
@@ -168,6 +171,7 @@ main(void)
         REQUIRE(0);
     }
     CHECK_STR(p.description, m.description);
+    CHECK_STR(p.resumed, m.resumed);
     CHECK_STR(p.notes, m.notes);
     CHECK_STR(p.source, "-");
     CHECK_STR(p.key_id, m.key_id);
