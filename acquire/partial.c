@@ -430,9 +430,9 @@ resume_load(struct resume_state **out, const struct acquire_opts *o, struct cust
             if (len >= 9 && !strcmp(existing[i] + len - 9, ".manifest"))
                 continue;
             rc = custody_err_set(err, CUSTODY_ERR_EXISTS,
-                                 "'%s' exists: that acquisition finished (or is running); only "
-                                 "an interrupted or failed one (files named *.partial) can be "
-                                 "resumed",
+                                 "'%s' exists: that acquisition finished, is still running or "
+                                 "was killed; only an interrupted or failed one (files named "
+                                 "*.partial) can be resumed",
                                  existing[i]);
         }
     }
