@@ -32,6 +32,8 @@ static const char usage[] =
     "                         or a tz database name such as Europe/Berlin\n"
     "  -n, --dry-run          parse and count only; nothing is stored (no --case-db\n"
     "                         or --evidence needed)\n"
+    "      --one-thread       parse and load on one thread (by default a file of\n"
+    "                         1 MiB or more is parsed on a second thread meanwhile)\n"
     "      --list-types       list the parsers and exit\n"
     "  -j, --json             one JSON document on stdout\n"
     "  -q, --quiet            no per-file lines\n"
@@ -96,12 +98,19 @@ int
 cmd_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"case-db", required_argument, NULL, 'd'}, {"evidence", required_argument, NULL, 'e'},
-        {"asset", required_argument, NULL, 'a'},   {"type", required_argument, NULL, 't'},
-        {"tz", required_argument, NULL, 'z'},      {"list-types", no_argument, NULL, 'L'},
-        {"dry-run", no_argument, NULL, 'n'},       {"json", no_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"case-db", required_argument, NULL, 'd'},
+        {"evidence", required_argument, NULL, 'e'},
+        {"asset", required_argument, NULL, 'a'},
+        {"type", required_argument, NULL, 't'},
+        {"tz", required_argument, NULL, 'z'},
+        {"list-types", no_argument, NULL, 'L'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"one-thread", no_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
     };
     struct log_ingest_request req;
     struct log_ingest_summary sum;
@@ -136,6 +145,9 @@ cmd_ingest(int argc, char **argv)
             break;
         case 'n':
             req.dry_run = 1;
+            break;
+        case 'O':
+            req.threads = 1;
             break;
         case 'L':
             for (const struct log_parser *const *p = log_parsers(); *p; p++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "log_pipe.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -174,7 +175,10 @@ log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w,
     ctx.on_event = on_event;
     ctx.on_warning = on_warning;
     ctx.arg = &in;
-    rc = log_parse_buffer(&ctx, &res->type, data, len, opts->type, &perr);
+    if (opts->threads != 1 && len >= LOG_PIPE_MIN_BYTES) /* parse beside the load */
+        rc = log_parse_piped(&ctx, &res->type, data, len, opts->type, &perr);
+    else
+        rc = log_parse_buffer(&ctx, &res->type, data, len, opts->type, &perr);
     res->lines = ctx.lines;
     res->events = ctx.events;
     res->warnings = ctx.warnings;

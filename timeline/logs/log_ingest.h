@@ -15,6 +15,8 @@ struct log_ingest_opts {
     int64_t partition_id;    /* -1: none */
     const char *type;        /* NULL: sniff */
     const struct log_tz *tz; /* NULL: UTC */
+    int threads;             /* 1: parse and load on the calling thread; otherwise (0) a file of
+                                LOG_PIPE_MIN_BYTES or more is parsed on a thread of its own */
 };
 
 struct log_ingest_result {
@@ -65,6 +67,7 @@ struct log_ingest_request {
     int argc; /* the command line, for the run record */
     char **argv;
     int dry_run; /* parse and count only: no case database is opened */
+    int threads; /* as log_ingest_opts.threads */
 };
 
 struct log_ingest_summary {

@@ -80,6 +80,7 @@ log_ingest_files(struct log_ingest_summary *sum, const struct log_ingest_request
     opts.partition_id = -1;
     opts.type = req->type;
     opts.tz = tz;
+    opts.threads = req->threads;
     if (req->dry_run)
         goto files;
     /* one thread uses the connection: no SQLite mutex per call */
