@@ -148,6 +148,42 @@ custody-casedb status --case-db case.db -q || fail "status: the resumed acquisit
 refuse "resume twice" "that acquisition finished" \
   custody-acquire src.bin --output res --resume --case-db case.db -q
 
+# ---- Unreadable sectors before and after the resume point: the same list, image and
+# exit status (1) as one pass with the same faults.
+eio=$CUSTODY_BUILD/tests/fault/libcustody_fault_eio.so
+ranges="$((300 * 512)):512,$((40000 * 512)):4096"
+CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_EIO=$ranges LD_PRELOAD=$eio \
+  custody-acquire src.bin --output badone --retries 0 -q && fail "bad one pass: expected exit 1"
+rm -f stalled
+CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_EIO=$ranges CUSTODY_FAULT_STALL_AT=$((16 * 1048576)) \
+  CUSTODY_FAULT_STALL_MARK=$PWD/stalled LD_PRELOAD="$stall $eio" \
+  custody-acquire src.bin --output bad --retries 0 -q 2>/dev/null &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -e stalled ] && break
+  sleep 0.1
+done
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+[ $rc = 2 ] || fail "bad: SIGINT: expected exit 2, got $rc"
+assert_contains bad.manifest "read-error: 300 1"
+assert_not_contains bad.manifest "read-error: 40000"
+rc=0
+CUSTODY_FAULT_FILE=$PWD/src.bin CUSTODY_FAULT_EIO=$ranges LD_PRELOAD=$eio \
+  custody-acquire src.bin --output bad --resume --retries 0 -q || rc=$?
+[ $rc = 1 ] || fail "bad: resume: expected exit 1 (unreadable sectors), got $rc"
+[ "$(hashes bad.manifest)" = "$(hashes badone.manifest)" ] ||
+  fail "bad: resumed != one pass with the same unreadable sectors"
+assert_contains bad.manifest "read-error: 40000 8"
+if command -v ewfinfo >/dev/null; then
+  ewfinfo bad.E01 >info-bad.txt
+  ewfinfo badone.E01 >info-badone.txt
+  [ "$(grep -A3 -i 'read errors' info-bad.txt)" = "$(grep -A3 -i 'read errors' info-badone.txt)" ] ||
+    fail "bad: the E01 acquiry errors differ"
+  assert_contains info-bad.txt "40000"
+fi
+
 # ---- Damage that the recorded SHA-256 no longer shows: flipped byte, manifest edited.
 interrupt dmg $((28 * 1024 * 1024)) --segment-size 1M
 cp dmg.manifest dmg.manifest.orig
