@@ -3,11 +3,13 @@
 # offset, LD_PRELOAD) and resumed equals one pass: same MD5/SHA-1/SHA-256 in the E01,
 # the manifest and the case database, ewfverify passes, fls reads the same file
 # system; the database keeps one acquisition row (complete) with a 'resume'
-# verification. Raw (split) resumes too. A --receive stream cut in the middle is
-# resumed with a new --send from byte 0. Refused (exit 2, nothing changed): another
-# source (size, content), a finished acquisition, a killed one, a partial file with
-# a flipped byte (also when its manifest is edited to match), a manifest that is not
-# the one the database recorded, a missing --case-db.
+# verification. A resumed run interrupted again resumes again. Unreadable sectors
+# before and after the resume point are listed as in one pass. Raw (split) resumes
+# too. A --receive stream cut in the middle is resumed with a new --send from byte 0.
+# Refused (exit 2, nothing changed): another source (size, content, stream), a
+# finished acquisition, a killed one, a partial file with a flipped byte (also when
+# its manifest is edited to match), a manifest that is not the one the database
+# recorded, a missing --case-db, --force.
 . "$(dirname "$0")/lib.sh"
 need_cmd ewfverify fls sqlite3 debugfs
 
@@ -147,6 +149,15 @@ assert_contains res.log "superseded partial file removed: res.E01.partial"
 custody-casedb status --case-db case.db -q || fail "status: the resumed acquisition is not complete"
 refuse "resume twice" "that acquisition finished" \
   custody-acquire src.bin --output res --resume --case-db case.db -q
+
+# ---- A resume interrupted in its turn is resumed again (its log holds both earlier logs).
+interrupt twice $((8 * 1048576))
+interrupt twice $((20 * 1048576)) --resume
+assert_contains twice.manifest "resumed: 8388608 bytes"
+expect_status 0 custody-acquire src.bin --output twice --resume -q
+[ "$(hashes twice.manifest)" = "$(hashes one.manifest)" ] || fail "twice: resumed != one pass"
+assert_contains twice.manifest "resumed: 20971520 bytes"
+assert_contains twice.log "  |   | "
 
 # ---- Unreadable sectors before and after the resume point: the same list, image and
 # exit status (1) as one pass with the same faults.
