@@ -1,9 +1,11 @@
 /* Unit tests of the timeline core: body-file lines as fls prints them, the --ioc
- * parser, and the content hook (the log parsers' way into images). */
+ * parser, the content hook (the log parsers' way into images), and the order of
+ * mactime's lines (mac_sort) against a plain compare-everything sort. */
 #include "check.h"
 
 #include "cli.h"
 #include "hash.h"
+#include "mac_sort.h"
 #include "timeline.h"
 
 #include <stdio.h>
@@ -205,10 +207,145 @@ test_content_hook(void)
     CHECK(system(image) == 0);
 }
 
+/* The reference: every entry (second, key bytes, file, letter) sorted by compare,
+ * equal (second, key) merged, the last file of each run shown. */
+struct ref_ent {
+    int64_t sec;
+    const char *key;
+    size_t len;
+    uint32_t file;
+    unsigned bit;
+};
+
+static int
+ref_cmp(const void *pa, const void *pb)
+{
+    const struct ref_ent *a = pa, *b = pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c;
+
+    if (a->sec != b->sec)
+        return a->sec < b->sec ? -1 : 1;
+    if ((c = memcmp(a->key, b->key, n)) != 0)
+        return c;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return (a->file > b->file) - (a->file < b->file);
+}
+
+static uint64_t
+rnd(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static void
+mac_sort_round(uint64_t seed, size_t nfiles, int64_t span, int64_t base)
+{
+    static const char *const inodes[] = {"12", "12-128-1", "123", "123456789012-128-4", "1", "9"};
+    static const char *const names[] = {"/a",
+                                        "/ab",
+                                        "/a\"b",
+                                        "/srv/data/file_00",
+                                        "/srv/data/file_0",
+                                        "/\xff\xfe",
+                                        "/",
+                                        "/srv/data/file_00 (deleted)"};
+    struct mac_sort s;
+    struct mac_line line;
+    struct ref_ent *ref;
+    struct custody_err err = {0};
+    size_t nref = 0, pos = 0, r = 0, lines = 0;
+    uint64_t st = seed;
+
+    mac_sort_init(&s);
+    ref = calloc(nfiles * 4 + 1, sizeof(*ref));
+    REQUIRE(ref != NULL);
+    for (uint32_t i = 0; i < nfiles; i++) {
+        size_t key = s.keys.len;
+        const char *ino = inodes[rnd(&st) % 6];
+        int64_t sec[4];
+        unsigned mask = (unsigned)(rnd(&st) % 16);
+        strbuf_addstr(&s.keys, ino);
+        strbuf_addch(&s.keys, ',');
+        strbuf_addstr(&s.keys, names[rnd(&st) % 8]);
+        if (rnd(&st) % 2)
+            strbuf_addf(&s.keys, "%u", (unsigned)(rnd(&st) % 50));
+        for (int b = 0; b < 4; b++)
+            sec[b] = base + (span ? (int64_t)(rnd(&st) % (uint64_t)span) : 0);
+        REQUIRE(mac_sort_add(&s, key, strlen(ino), sec, mask) == i);
+        for (unsigned b = 0; b < 4; b++)
+            if (mask & (1u << b))
+                ref[nref++] = (struct ref_ent){sec[b], NULL, s.keys.len - key, i, 1u << b};
+    }
+    for (size_t i = 0; i < nref; i++) /* keys are read after the arena stopped moving */
+        ref[i].key = s.keys.buf + s.files[ref[i].file].key;
+    qsort(ref, nref, sizeof(*ref), ref_cmp);
+    REQUIRE(mac_sort_run(&s, &err) == 0);
+    while (mac_sort_next(&s, &pos, &line)) {
+        size_t j = r;
+        unsigned macb = 0;
+        REQUIRE(r < nref);
+        while (j < nref && ref[j].sec == ref[r].sec && ref[j].len == ref[r].len &&
+               !memcmp(ref[j].key, ref[r].key, ref[r].len))
+            macb |= ref[j++].bit;
+        CHECK_INT(line.sec, ref[r].sec);
+        CHECK_INT(line.macb, macb);
+        CHECK_INT(line.file, ref[j - 1].file);
+        r = j;
+        lines++;
+    }
+    CHECK_INT(r, nref);
+    CHECK(lines > 0 || nref == 0);
+    free(ref);
+    mac_sort_release(&s);
+}
+
+static void
+test_mac_sort(void)
+{
+    struct mac_sort s;
+    struct strbuf sb = STRBUF_INIT;
+    struct mac_line line;
+    struct custody_err err = {0};
+    const int64_t t[4] = {100, 100, 5, 100};
+    size_t pos = 0;
+
+    /* small spans (many equal seconds: merging), wide ones, negative seconds, the
+     * full 32-bit range of fls's times, nothing at all */
+    mac_sort_round(1, 3000, 3, 1772323200);
+    mac_sort_round(2, 20000, 1000, 0);
+    mac_sort_round(3, 5000, 4294967296LL, 0);
+    mac_sort_round(4, 5000, 1LL << 34, -(1LL << 33));
+    mac_sort_round(5, 1, 0, 7);
+    mac_sort_round(6, 0, 0, 0);
+
+    /* The printed tail: inode, the name in quotes with its quotes doubled. */
+    mac_sort_init(&s);
+    strbuf_addstr(&s.keys, "35-128-1,/a \"b\",c");
+    mac_sort_add(&s, 0, 8, t, MAC_M | MAC_A | MAC_C);
+    REQUIRE(mac_sort_run(&s, &err) == 0);
+    REQUIRE(mac_sort_next(&s, &pos, &line));
+    CHECK_INT(line.sec, 5);
+    CHECK_INT(line.macb, MAC_C);
+    REQUIRE(mac_sort_next(&s, &pos, &line));
+    CHECK_INT(line.sec, 100);
+    CHECK_INT(line.macb, MAC_M | MAC_A);
+    mac_sort_add_meta_name(&s, line.file, &sb);
+    CHECK_STR(sb.buf, "35-128-1,\"/a \"\"b\"\",c\"\n");
+    CHECK(!mac_sort_next(&s, &pos, &line));
+    mac_sort_release(&s);
+    strbuf_release(&sb);
+}
+
 int
 main(void)
 {
     test_body_lines();
+    test_mac_sort();
     test_ioc();
     test_content_hook();
     CHECK_DONE();
