@@ -22,6 +22,15 @@ const char *const casedb_asset_statuses[5] = {"registered", "acquired", "verifie
 const char *const casedb_acq_statuses[5] = {"running", "complete", "incomplete", "failed",
                                             "interrupted"};
 
+/* SQLite's global allocation statistics take one more mutex per malloc and free:
+ * about 4% of the CPU of a timeline build. Nothing here reads them. */
+static void
+casedb_sqlite_setup(void)
+{
+    /* Only before SQLite initializes itself; afterwards a harmless SQLITE_MISUSE. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 const char *
 casedb_sqlite_version(void)
 {
@@ -231,6 +240,7 @@ casedb_create(struct casedb **out, const char *path, const struct casedb_case *c
     created = 1;
     if ((rc = casedb_alloc(&db, path, err)) < 0)
         goto fail;
+    casedb_sqlite_setup();
     rc = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         rc = db_fail(db, rc, err, "cannot open");
@@ -331,6 +341,7 @@ casedb_open(struct casedb **out, const char *path, int flags, struct custody_err
     if ((rc = casedb_alloc(&db, path, err)) < 0)
         return rc;
     db->readonly = (flags & CASEDB_READONLY) != 0;
+    casedb_sqlite_setup();
     if (db->readonly && readonly_media(path)) {
         /* A regulator's copy on read-only media: WAL cannot create its -shm file, so
          * open immutable (nothing else can be changing it there). */

@@ -244,7 +244,7 @@ cmd_build(int argc, char **argv)
         }
         o.content = timeline_logs_hook(logs);
     }
-    if ((rc = cmd_open_db(&ctx, &db, 0)) != 0) {
+    if ((rc = cmd_open_db(&ctx, &db, CASEDB_ONE_THREAD)) != 0) {
         timeline_logs_free(logs);
         free(label);
         if (o.asset != asset_opt)

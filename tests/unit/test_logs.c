@@ -649,6 +649,21 @@ test_misc(void)
     CHECK(log_path_wanted("/var/log/apt/history.log.1.xz"));
     CHECK(!log_path_wanted("/etc/passwd"));
     CHECK(!log_path_wanted("/home/bob/notes.txt"));
+    /* the anchors that spare fnmatch must not hide a match */
+    CHECK(log_path_wanted("/var/run/utmp"));
+    CHECK(log_path_wanted("/run/utmp"));
+    CHECK(log_path_wanted("var/run/utmp"));
+    CHECK(log_path_wanted("/srv/chroot/var/log/syslog.1"));
+    CHECK(log_path_wanted("/var/log/lastlog"));
+    CHECK(!log_path_wanted("/var/log/lastlog.1"));
+    CHECK(log_path_wanted("/home/a/b/.bash_history"));
+    CHECK(log_path_wanted("/root/.bash_history"));
+    CHECK(log_path_wanted("/var/log/dnf.librepo.log"));
+    CHECK(log_path_wanted("/var/log/audit/audit.log.3"));
+    CHECK(!log_path_wanted("/xvar/log/syslog"));
+    CHECK(!log_path_wanted("/var/lib/dpkg/status"));
+    CHECK(!log_path_wanted("/home/.bash_history"));
+    CHECK(!log_path_wanted("/var/logs/syslog"));
 }
 
 static void

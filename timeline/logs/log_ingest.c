@@ -259,6 +259,31 @@ log_ingest_error(struct log_ingest_result *res, struct casedb_log_writer *w,
                                     err);
 }
 
+/* The literal that pattern "*LITERAL..." needs in any path it matches (fnmatch
+ * without flags: '*' matches '/' too), cut after its second '/' ("/var/") so that
+ * patterns share a few anchors. Copied into a (size >= 2); 0 when the pattern has
+ * no such literal and fnmatch must run anyway. */
+static size_t
+pattern_anchor(char *a, size_t size, const char *pat)
+{
+    size_t n = 0, slashes = 0;
+
+    if (pat[0] != '*')
+        return 0;
+    for (pat++; n + 1 < size; n++) {
+        char c = pat[n];
+        if (!c || c == '*' || c == '?' || c == '[' || c == '\\')
+            break;
+        a[n] = c;
+        if (c == '/' && ++slashes == 2) {
+            n++;
+            break;
+        }
+    }
+    a[n] = '\0';
+    return n;
+}
+
 int
 log_path_wanted(const char *path)
 {
@@ -297,8 +322,21 @@ log_path_wanted(const char *path)
         memcpy(buf + 1, path, strlen(path) + 1);
         p = buf;
     }
-    for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+    /* fnmatch costs more than the whole file-system walk when it runs 23 times on
+     * every name of a disk: a pattern is tried only when the path holds its anchor,
+     * and consecutive patterns with the same anchor share one strstr. */
+    char anchor[32] = "";
+    size_t n = 0;
+    int found = 0;
+    for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+        /* a pattern whose literal starts with the last anchor needs it too */
+        if (!(n && patterns[i][0] == '*' && !strncmp(patterns[i] + 1, anchor, n)) &&
+            (n = pattern_anchor(anchor, sizeof(anchor), patterns[i])) != 0)
+            found = strstr(p, anchor) != NULL;
+        if (n && !found)
+            continue;
         if (fnmatch(patterns[i], p, 0) == 0)
             return 1;
+    }
     return 0;
 }
