@@ -140,6 +140,14 @@ int resume_check_identity(const struct resume_state *rs, const struct acquire_so
  * 0), and compare them with the image: sectors compared, or negative. */
 int64_t resume_compare_source(struct resume_state *rs, struct acquire_source *s, uint64_t window,
                               struct custody_err *err);
+/* The E01 walk alone (for tests and the fuzzer): decode every chunk of the segment
+ * files in order; 0 with what was found, or negative when damaged. */
+struct resume_scan {
+    uint64_t chunks, torn, media_sectors;
+    int finished; /* a "done" section: the image was completed */
+};
+int resume_scan_e01(struct resume_scan *out, const char *const *paths, size_t n,
+                    uint32_t sector_size, uint32_t chunk_sectors, struct custody_err *err);
 /* Kept bytes at offset (read in increasing order; a smaller offset restarts). */
 ssize_t resume_read(struct resume_state *rs, uint8_t *buf, size_t len, uint64_t offset,
                     struct custody_err *err);

@@ -334,6 +334,57 @@ next_chunk(struct resume_state *rs, struct custody_err *err)
     return 0;
 }
 
+/* Decode every chunk once (the buffers are made here): rs->chunks, rs->cur.torn and
+ * rs->cur.finished tell what was found. */
+static int
+scan_all(struct resume_state *rs, struct custody_err *err)
+{
+    rs->stored = malloc(rs->chunk_size + 4);
+    rs->chunk = malloc(rs->chunk_size);
+    if (!rs->stored || !rs->chunk)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    for (;;) {
+        int n = next_chunk(rs, err);
+        if (n <= 0)
+            return n;
+        rs->chunks++;
+    }
+}
+
+int
+resume_scan_e01(struct resume_scan *out, const char *const *paths, size_t n, uint32_t sector_size,
+                uint32_t chunk_sectors, struct custody_err *err)
+{
+    struct resume_state *rs = calloc(1, sizeof(*rs));
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!rs)
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    rs->cur.fd = -1;
+    strbuf_init(&rs->manifest_text);
+    strbuf_init(&rs->log_text);
+    rs->sector_size = sector_size;
+    rs->chunk_size = (size_t)chunk_sectors * sector_size;
+    rs->paths = calloc(n ? n : 1, sizeof(*rs->paths));
+    if (!rs->paths) {
+        resume_free(rs);
+        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    }
+    for (; rs->n_paths < n; rs->n_paths++)
+        if (!(rs->paths[rs->n_paths] = strdup(paths[rs->n_paths]))) {
+            resume_free(rs);
+            return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        }
+    rc = scan_all(rs, err);
+    out->chunks = rs->chunks;
+    out->torn = rs->cur.torn;
+    out->finished = rs->cur.finished;
+    out->media_sectors = rs->ewf_sectors;
+    resume_free(rs);
+    return rc;
+}
+
 /* "    key      value" lines of the log: the value of the first line with that key. */
 static const char *
 log_value(const struct strbuf *log, const char *key, char *out, size_t size)
@@ -558,22 +609,8 @@ resume_load(struct resume_state **out, const struct acquire_opts *o, struct cust
 
     /* Read every chunk once: each must check out, and the kept part ends at the last
      * whole chunk. */
-    rs->stored = malloc(rs->chunk_size + 4);
-    rs->chunk = malloc(rs->chunk_size);
-    if (!rs->stored || !rs->chunk) {
-        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    if ((rc = scan_all(rs, err)) < 0)
         goto fail;
-    }
-    for (;;) {
-        int n = next_chunk(rs, err);
-        if (n < 0) {
-            rc = n;
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        rs->chunks++;
-    }
     if (rs->cur.finished) {
         rc = custody_err_set(err, CUSTODY_ERR_USAGE,
                              "the partial image '%s' was finished (it has its closing sections); "
