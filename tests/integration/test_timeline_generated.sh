@@ -133,6 +133,18 @@ n2=$(custody-timeline export --case-db case.db --evidence srv1/sda --format json
 [ "$n1" = "$n2" ] || fail "rebuild changed the event count: $n1 -> $n2"
 files=$(sqlite3 case.db "SELECT count(*) FROM files f JOIN evidence e ON e.id = f.evidence_id WHERE e.label = 'sda'")
 [ "$files" = "$(wc -l <body.txt)" ] || fail "rebuild left duplicate files ($files rows)"
+# The load runs with a rollback journal and leaves the case in WAL mode; with the
+# case open in another process it goes through the WAL instead, same rows.
+[ "$(sqlite3 case.db 'PRAGMA journal_mode')" = wal ] || fail "the build left the case out of WAL mode"
+{ echo "SELECT count(*) FROM files;"; sleep 20; } | sqlite3 case.db >/dev/null &
+reader=$!
+sleep 0.5
+expect_status 0 custody-timeline build --case-db case.db --evidence srv1/sda ext4.img
+kill $reader 2>/dev/null || true
+wait $reader 2>/dev/null || true
+n3=$(custody-timeline export --case-db case.db --evidence srv1/sda --format jsonl | wc -l)
+[ "$n3" = "$n2" ] || fail "a build beside a reader changed the event count: $n2 -> $n3"
+[ "$(sqlite3 case.db 'PRAGMA journal_mode')" = wal ] || fail "a build beside a reader left the case out of WAL mode"
 # The other evidence items are untouched by the rebuild.
 custody-timeline export --case-db case.db --evidence srv1/fat --format body | cmp -s - fbody.txt || fail "rebuild touched another evidence"
 
