@@ -141,8 +141,15 @@ rank_files(struct mac_sort *s, uint32_t *rank)
         const unsigned char *p = (const unsigned char *)s->keys.buf + s->files[i].key;
         uint32_t len = s->files[i].key_len;
         uint64_t k = 0;
-        for (unsigned j = 0; j < 8; j++)
-            k = k << 8 | (j < len ? p[j] : 0);
+        if (len >= 8) {
+            memcpy(&k, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            k = __builtin_bswap64(k); /* the first byte most significant */
+#endif
+        } else {
+            for (unsigned j = 0; j < 8; j++)
+                k = k << 8 | (j < len ? p[j] : 0);
+        }
         kv[i].k = k;
         kv[i].v = (uint32_t)i;
     }
@@ -175,6 +182,7 @@ mac_sort_run(struct mac_sort *s, struct custody_err *err)
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     unsigned rank_bits;
     size_t k = 0;
+    int rc = 0;
 
     free(s->ent);
     free(s->by_rank);
@@ -182,17 +190,11 @@ mac_sort_run(struct mac_sort *s, struct custody_err *err)
     s->ent = NULL;
     s->by_rank = NULL;
     s->cls = NULL;
-    if (s->nfiles >= (1u << 28))
-        return custody_err_set(err, CUSTODY_ERR, "too many files for one mactime listing (%zu)",
-                               s->nfiles);
-    rank = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*rank));
-    s->by_rank = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->by_rank));
-    s->cls = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->cls));
-    s->ent = malloc((s->nent ? s->nent : 1) * sizeof(*s->ent));
-    tmp = malloc((s->nent ? s->nent : 1) * sizeof(*tmp));
-    if (!rank || !s->by_rank || !s->cls || !s->ent || !tmp)
-        abort();
-    rank_files(s, rank);
+    if (s->nfiles >= (1u << 28)) {
+        rc = custody_err_set(err, CUSTODY_ERR, "too many files for one mactime listing (%zu)",
+                             s->nfiles);
+        goto done;
+    }
     for (size_t i = 0; i < s->nfiles; i++) {
         const struct mac_sort_file *f = &s->files[i];
         for (unsigned b = 0; b < 4; b++) {
@@ -207,10 +209,17 @@ mac_sort_run(struct mac_sort *s, struct custody_err *err)
     span = s->nent ? (uint64_t)hi - (uint64_t)lo : 0;
     rank_bits = bits_for(s->nfiles ? s->nfiles - 1 : 0);
     if (bits_for(span) + rank_bits + 2 > 64) {
-        free(rank);
-        free(tmp);
-        return custody_err_set(err, CUSTODY_ERR, "times too far apart for one mactime listing");
+        rc = custody_err_set(err, CUSTODY_ERR, "times too far apart for one mactime listing");
+        goto done;
     }
+    rank = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*rank));
+    s->by_rank = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->by_rank));
+    s->cls = malloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->cls));
+    s->ent = malloc((s->nent ? s->nent : 1) * sizeof(*s->ent));
+    tmp = malloc((s->nent ? s->nent : 1) * sizeof(*tmp));
+    if (!rank || !s->by_rank || !s->cls || !s->ent || !tmp)
+        abort();
+    rank_files(s, rank);
     s->shift = rank_bits + 2;
     s->min_sec = s->nent ? lo : 0;
     for (size_t i = 0; i < s->nfiles; i++) {
@@ -221,14 +230,15 @@ mac_sort_run(struct mac_sort *s, struct custody_err *err)
                     ((uint64_t)f->sec[b] - (uint64_t)lo) << s->shift | (uint64_t)rank[i] << 2 | b;
     }
     sorted = radix_sort(s->ent, tmp, s->nent, sizeof(*s->ent), bits_for(span) + s->shift);
-    if (sorted != s->ent) {
+    if (sorted != s->ent) { /* the other buffer holds the result: keep it */
         free(s->ent);
         s->ent = sorted;
-    } else {
-        free(tmp);
+        tmp = NULL;
     }
+done:
+    free(tmp);
     free(rank);
-    return 0;
+    return rc;
 }
 
 int

@@ -44,8 +44,9 @@ void mac_sort_release(struct mac_sort *s);
  * MAC_A: sec[1], MAC_C: sec[2], MAC_B: sec[3]). Returns the file's index. */
 uint32_t mac_sort_add(struct mac_sort *s, size_t key, size_t inode_len, const int64_t sec[4],
                       unsigned mask);
-/* Sort the entries. CUSTODY_ERR_NOMEM-like failure only when the keys cannot be
- * packed (more than 2^28 files). */
+/* Sort the entries (aborts when out of memory, as strbuf does). Fails with
+ * CUSTODY_ERR only when they cannot be packed into 64 bits: 2^28 files or more,
+ * or seconds further apart than the rank leaves room for. */
 int mac_sort_run(struct mac_sort *s, struct custody_err *err);
 
 /* One line of output: a second, the letters merged from every entry of that second
