@@ -58,6 +58,24 @@ test_utf8(void)
     CHECK(!utf8_valid("\x80", 1));             /* stray continuation */
     CHECK_INT(utf8_decode((const uint8_t *)"\xe2\x82\xac", 3, &cp), 3);
     CHECK_INT(cp, 0x20ac);
+    /* the eight-bytes-at-a-time ASCII path: a bad or good sequence at every
+     * position of every length up to 24 bytes is judged as on its own */
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t at = 0; at < len; at++) {
+            char buf[32];
+            memset(buf, 'a', sizeof(buf));
+            buf[at] = (char)0xff;
+            CHECK(!utf8_valid(buf, len));
+            buf[at] = (char)0x80;
+            CHECK(!utf8_valid(buf, len));
+            if (at + 2 <= len) {
+                buf[at] = (char)0xc3;
+                buf[at + 1] = (char)0xa9;
+                CHECK(utf8_valid(buf, len));
+                CHECK(!utf8_valid(buf, at + 1)); /* cut after the lead byte */
+            }
+        }
+    }
 }
 
 static void

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "log_ingest.h"
 #include "logs.h"
+#include "strbuf.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -590,6 +591,18 @@ test_web_fields(void)
 static void
 test_misc(void)
 {
+    /* JSON integers without printf: the extremes */
+    {
+        struct strbuf sb = STRBUF_INIT;
+        log_extra_int(&sb, "a", 0);
+        log_extra_int(&sb, "b", -1);
+        log_extra_int(&sb, "c", INT64_MIN);
+        log_extra_int(&sb, "d", INT64_MAX);
+        log_extra_int(&sb, "e", 2025);
+        CHECK_STR(sb.buf, "\"a\":0,\"b\":-1,\"c\":-9223372036854775808,"
+                          "\"d\":9223372036854775807,\"e\":2025");
+        strbuf_release(&sb);
+    }
     /* bash history: stamped commands, a multi-line one, unstamped ones at mtime */
     static const char hist[] = "ls -la\n#1700000000\nwget http://x/y.sh\n#1700000010\nfor i in 1 "
                                "2; do\necho $i\ndone\n";

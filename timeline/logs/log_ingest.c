@@ -91,10 +91,14 @@ on_event(void *arg, const struct log_event *ev, struct custody_err *err)
     if (ev->extra_json && *ev->extra_json)
         strbuf_addstr(d, ev->extra_json);
     add_str(d, &in->tmp, "method", ev->method);
-    if (ev->status >= 0)
-        strbuf_addf(d, "%s\"status\":%d", d->len > 1 ? "," : "", ev->status);
-    if (ev->bytes >= 0)
-        strbuf_addf(d, "%s\"bytes\":%lld", d->len > 1 ? "," : "", (long long)ev->bytes);
+    if (ev->status >= 0) {
+        strbuf_addstr(d, d->len > 1 ? ",\"status\":" : "\"status\":");
+        log_json_int(d, ev->status);
+    }
+    if (ev->bytes >= 0) {
+        strbuf_addstr(d, d->len > 1 ? ",\"bytes\":" : "\"bytes\":");
+        log_json_int(d, ev->bytes);
+    }
     add_str(d, &in->tmp, "referrer", ev->referrer);
     add_str(d, &in->tmp, "agent", ev->agent);
     add_str(d, &in->tmp, "vhost", ev->vhost);
