@@ -69,27 +69,9 @@ markup_escape_visible(struct strbuf *sb, const void *data, size_t len)
 {
     struct strbuf safe = STRBUF_INIT;
 
+    /* strbuf_add_safe leaves only printable, valid UTF-8: markup_escape then has
+     * nothing to replace, only entities to write */
     strbuf_add_safe(&safe, data, len);
-    for (size_t i = 0; i < safe.len; i++) {
-        switch (safe.buf[i]) {
-        case '&':
-            strbuf_addstr(sb, "&amp;");
-            break;
-        case '<':
-            strbuf_addstr(sb, "&lt;");
-            break;
-        case '>':
-            strbuf_addstr(sb, "&gt;");
-            break;
-        case '"':
-            strbuf_addstr(sb, "&quot;");
-            break;
-        case '\'':
-            strbuf_addstr(sb, "&#39;");
-            break;
-        default:
-            strbuf_addch(sb, safe.buf[i]);
-        }
-    }
+    markup_escape(sb, safe.buf, safe.len);
     strbuf_release(&safe);
 }
