@@ -175,6 +175,58 @@ test_io(void)
     strbuf_release(&path);
 }
 
+/* io_seq_read: a file of an unaligned size read through aligned and unaligned buffers
+ * and odd request sizes (direct and buffered parts mixed) gives exactly its bytes. */
+static void
+test_io_seq(void)
+{
+    char dir[] = "/tmp/custody-test-seq.XXXXXX";
+    struct custody_err err = {0};
+    struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+    size_t size = 3 * IO_DIRECT_ALIGN * 7 + 1234;
+    uint8_t *data = malloc(size), *buf = NULL;
+    int fd;
+
+    REQUIRE(data && mkdtemp(dir));
+    REQUIRE(posix_memalign((void **)&buf, IO_DIRECT_ALIGN, size + 2 * IO_DIRECT_ALIGN) == 0);
+    for (size_t i = 0; i < size; i++)
+        data[i] = (uint8_t)(i * 2654435761u >> 13);
+    strbuf_addf(&path, "%s/seq", dir);
+    fd = io_create_exclusive(path.buf, 0600, &err);
+    REQUIRE(fd >= 0);
+    REQUIRE(io_write_full(fd, data, size) == 0);
+    close(fd);
+    static const size_t steps[] = {IO_DIRECT_ALIGN * 4, 5000, IO_DIRECT_ALIGN, 1 << 20};
+    for (size_t shift = 0; shift <= 1; shift++) {
+        for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+            struct io_seq_reader r;
+            uint8_t *dst = buf + shift; /* shift 1: never aligned, buffered only */
+            size_t got = 0;
+            ssize_t n;
+            REQUIRE(io_seq_open(&r, path.buf, &err) == 0);
+            while ((n = io_seq_read(&r, dst + got,
+                                    steps[k] < size + 1 - got ? steps[k] : size + 1 - got)) > 0)
+                got += (size_t)n;
+            CHECK(n == 0);
+            CHECK_INT(got, size);
+            CHECK(r.pos == size);
+            CHECK(memcmp(dst, data, size) == 0);
+            io_seq_close(&r);
+            io_seq_close(&r); /* closing twice is harmless */
+        }
+    }
+    struct io_seq_reader none;
+    CHECK(io_seq_open(&none, "/nonexistent/seq", &err) < 0);
+    CHECK(strstr(err.msg, "/nonexistent/seq") != NULL);
+
+    strbuf_addf(&sb, "rm -rf '%s'", dir);
+    CHECK(system(sb.buf) == 0);
+    strbuf_release(&sb);
+    strbuf_release(&path);
+    free(data);
+    free(buf);
+}
+
 static void
 test_hash(void)
 {
@@ -272,6 +324,7 @@ main(void)
     test_utf8();
     test_json();
     test_io();
+    test_io_seq();
     test_hash();
     test_cli();
     test_err();
