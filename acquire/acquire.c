@@ -470,46 +470,125 @@ log_start(struct run *r)
  * SHA-256 is the media's (known_sha256); the read-back verification then checks the
  * files against the media hashes. E01 segments (libewf goes back to patch them) are
  * read again. */
+/* E01 segments to hash, shared by a few threads: each takes the next file, so the
+ * segments of a multi-segment image are read and hashed side by side (each file with
+ * its reader and its SHA-256 thread, rehash_file_sha256). */
+struct file_pool {
+    pthread_mutex_t mu;
+    char **paths;
+    size_t n, next;
+    const int *need;
+    char (*hex)[HASH_HEX_MAX];
+    uint64_t *size;
+    int *rc;
+    struct custody_err *errs;
+};
+
+static void *
+file_pool_main(void *arg)
+{
+    struct file_pool *fp = arg;
+
+    for (;;) {
+        pthread_mutex_lock(&fp->mu);
+        while (fp->next < fp->n && !fp->need[fp->next])
+            fp->next++;
+        size_t i = fp->next < fp->n ? fp->next++ : fp->n;
+        pthread_mutex_unlock(&fp->mu);
+        if (i >= fp->n)
+            break;
+        fp->rc[i] = rehash_file_sha256(fp->hex[i], fp->paths[i], &fp->size[i], &fp->errs[i]);
+    }
+    return NULL;
+}
+
+#define FILE_POOL_MAX 8
+
 static int
 list_files(struct run *r, char **paths, size_t n, const char *known_sha256, struct custody_err *err)
 {
     struct acquire_result *res = r->res;
+    struct file_pool fp = {.paths = paths, .n = n};
+    int *need = calloc(n ? n : 1, sizeof(*need));
+    char(*hex)[HASH_HEX_MAX] = calloc(n ? n : 1, sizeof(*hex));
+    uint64_t *size = calloc(n ? n : 1, sizeof(*size));
+    int *rcs = calloc(n ? n : 1, sizeof(*rcs));
+    struct custody_err *errs = calloc(n ? n : 1, sizeof(*errs));
+    pthread_t threads[FILE_POOL_MAX];
+    size_t n_need = 0, started = 0;
+    int rc = 0;
 
     res->files = calloc(n ? n : 1, sizeof(*res->files));
-    if (!res->files)
-        return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+    if (!res->files || !need || !hex || !size || !rcs || !errs) {
+        rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
-        char hex[HASH_HEX_MAX];
-        uint64_t size = 0;
         struct stat sb;
-        if (r->sink && sink_file_sha256(r->sink, i, hex, &size) && stat(paths[i], &sb) == 0 &&
-            (uint64_t)sb.st_size == size) {
+        if (r->sink && sink_file_sha256(r->sink, i, hex[i], &size[i]) && stat(paths[i], &sb) == 0 &&
+            (uint64_t)sb.st_size == size[i]) {
             /* computed while writing */
         } else if (known_sha256 && n == 1 && stat(paths[i], &sb) == 0 &&
                    (uint64_t)sb.st_size == res->media_size) {
-            size = (uint64_t)sb.st_size;
-            snprintf(hex, HASH_HEX_MAX, "%s", known_sha256);
+            size[i] = (uint64_t)sb.st_size;
+            snprintf(hex[i], HASH_HEX_MAX, "%s", known_sha256);
         } else if (custody_interrupted) {
             /* Interrupted: the files are still listed with their SHA-256 (whatever
              * the interrupt flag says), so that --resume can check them. */
             char all[HASH_COUNT][HASH_HEX_MAX];
-            int rc = hash_file(all, paths[i], HASH_F_SHA256, &size, err);
-            if (rc < 0)
-                return rc;
-            memcpy(hex, all[HASH_SHA256], HASH_HEX_MAX);
+            rcs[i] = hash_file(all, paths[i], HASH_F_SHA256, &size[i], &errs[i]);
+            memcpy(hex[i], all[HASH_SHA256], HASH_HEX_MAX);
         } else {
-            int rc = rehash_file_sha256(hex, paths[i], &size, err);
-            if (rc < 0)
-                return rc;
+            need[i] = 1;
+            n_need++;
+        }
+    }
+    if (n_need > 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t want = cpus > 1 ? (size_t)cpus : 1;
+        if (want > n_need)
+            want = n_need;
+        if (want > FILE_POOL_MAX)
+            want = FILE_POOL_MAX;
+        pthread_mutex_init(&fp.mu, NULL);
+        fp.need = need;
+        fp.hex = hex;
+        fp.size = size;
+        fp.rc = rcs;
+        fp.errs = errs;
+        for (; started + 1 < want; started++) {
+            if (pthread_create(&threads[started], NULL, file_pool_main, &fp) != 0)
+                break;
+            pthread_setname_np(threads[started], "acq-files");
+        }
+        file_pool_main(&fp);
+        for (size_t t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        pthread_mutex_destroy(&fp.mu);
+    }
+    /* In order, up to the first file that could not be hashed. */
+    for (size_t i = 0; i < n; i++) {
+        if (rcs[i] < 0) {
+            *err = errs[i];
+            rc = rcs[i];
+            break;
         }
         res->files[i].name = strdup(base_name(paths[i]));
-        if (!res->files[i].name)
-            return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
-        res->files[i].size = size;
-        memcpy(res->files[i].sha256, hex, HASH_HEX_MAX);
+        if (!res->files[i].name) {
+            rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
+            break;
+        }
+        res->files[i].size = size[i];
+        memcpy(res->files[i].sha256, hex[i], HASH_HEX_MAX);
         res->n_files++;
     }
-    return 0;
+out:
+    free(need);
+    free(hex);
+    free(size);
+    free(rcs);
+    free(errs);
+    return rc;
 }
 
 /* list_files on its own thread, while the image is read back. */
