@@ -6,7 +6,7 @@
 # verification. A resumed run interrupted again resumes again. Unreadable sectors
 # before and after the resume point are listed as in one pass. Raw (split) resumes
 # too. A --receive stream cut in the middle is resumed with a new --send from byte 0.
-# Refused (exit 2, nothing changed): another source (size, content, stream), a
+# Refused (exit 2, nothing changed): another source (size, content, serial, stream), a
 # finished acquisition, a killed one, a partial file with a flipped byte (also when
 # its manifest is edited to match), a manifest that is not the one the database
 # recorded, a missing --case-db, --force.
@@ -219,6 +219,13 @@ for f in dmg.E02.partial "$last"; do
   flip "$f" 4000
   cp dmg.manifest.orig dmg.manifest
 done
+# A device identity that differs (the manifest says the source had a serial number).
+chmod u+w dmg.manifest
+sed -i 's/^source-type: file$/source-type: file\ndevice-serial: WD-WCC4E0000001/' dmg.manifest
+assert_contains dmg.manifest "device-serial: WD-WCC4E0000001"
+refuse "other device identity" "vendor, model or serial differs" \
+  custody-acquire src.bin --output dmg --resume -q
+cp dmg.manifest.orig dmg.manifest
 expect_status 0 custody-acquire src.bin --output dmg --resume -q
 assert_contains dmg.manifest "sha256: $sha256"
 
