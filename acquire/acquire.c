@@ -278,10 +278,12 @@ check_outputs(struct run *r, struct custody_err *err)
     }
     outputs_existing(r->o, &paths, &n);
     if (n > 0 && !r->o->force) {
+        size_t len = strlen(paths[0]);
+        int partial = len > 8 && !strcmp(paths[0] + len - 8, ".partial");
         rc = custody_err_set(err, CUSTODY_ERR_EXISTS,
-                             "output '%s' exists; refusing to overwrite it (--force replaces "
-                             "the outputs of BASE)",
-                             paths[0]);
+                             "output '%s' exists; refusing to overwrite it (%s)", paths[0],
+                             partial ? "--resume continues that acquisition; --force replaces it"
+                                     : "--force replaces the outputs of BASE");
         for (size_t i = 0; i < n; i++)
             free(paths[i]);
         free(paths);

@@ -477,9 +477,13 @@ resume_load(struct resume_state **out, const struct acquire_opts *o, struct cust
     outputs_existing(o, &existing, &n_existing);
     for (size_t i = 0; i < n_existing && rc == 0; i++) {
         size_t len = strlen(existing[i]);
-        if (len < 4 || strcmp(existing[i] + len - 4, ".log") != 0) {
-            if (len >= 9 && !strcmp(existing[i] + len - 9, ".manifest"))
-                continue;
+        static const char *const ours[] = {".log", ".manifest", ".manifest.minisig", ".partial"};
+        int mine = 0;
+        for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++) {
+            size_t sl = strlen(ours[k]);
+            mine |= len >= sl && !strcmp(existing[i] + len - sl, ours[k]);
+        }
+        if (!mine) {
             rc = custody_err_set(err, CUSTODY_ERR_EXISTS,
                                  "'%s' exists: that acquisition finished, is still running or "
                                  "was killed; only an interrupted or failed one (files named "

@@ -408,21 +408,27 @@ add_if_exists(char ***v, size_t *n, const char *path)
 int
 outputs_existing(const struct acquire_opts *o, char ***paths, size_t *n)
 {
-    static const char *const suffixes[] = {".raw", ".log", ".manifest", ".manifest.minisig"};
-    char path[4200];
+    static const char *const suffixes[] = {".raw", ".log", ".manifest", ".manifest.minisig",
+                                           ".raw.partial"};
+    char path[4200], partial[4300];
 
     *paths = NULL;
     *n = 0;
-    for (unsigned i = 1; ewf_writer_segment_name(path, sizeof(path), o->output, i) == 0; i++) {
-        if (access(path, F_OK) != 0)
-            break;
-        add_if_exists(paths, n, path);
-    }
-    for (unsigned i = 0;; i++) {
-        raw_name(path, sizeof(path), o->output, 1, i);
-        if (access(path, F_OK) != 0)
-            break;
-        add_if_exists(paths, n, path);
+    /* Finished segments and those an interrupted run left (NAME.partial). */
+    for (int p = 0; p < 2; p++) {
+        for (unsigned i = 1; ewf_writer_segment_name(path, sizeof(path), o->output, i) == 0; i++) {
+            snprintf(partial, sizeof(partial), "%s%s", path, p ? ".partial" : "");
+            if (access(partial, F_OK) != 0)
+                break;
+            add_if_exists(paths, n, partial);
+        }
+        for (unsigned i = 0;; i++) {
+            raw_name(path, sizeof(path), o->output, 1, i);
+            snprintf(partial, sizeof(partial), "%s%s", path, p ? ".partial" : "");
+            if (access(partial, F_OK) != 0)
+                break;
+            add_if_exists(paths, n, partial);
+        }
     }
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
         snprintf(path, sizeof(path), "%s%s", o->output, suffixes[i]);

@@ -92,6 +92,9 @@ refuse "other content" "sector 1 of the source differs from the kept image" \
 unchanged "other content"
 refuse "no --case-db" "give --case-db" custody-acquire src.bin --output res --resume -q
 unchanged "no --case-db"
+refuse "a new run over it" "--resume continues that acquisition" \
+  custody-acquire src.bin --output res --segment-size 1M -q
+unchanged "a new run over it"
 refuse "finished" "that acquisition finished" custody-acquire src.bin --output one --resume -q
 refuse "--force" "--force would remove it" \
   custody-acquire src.bin --output res --resume --force --case-db case.db -q
@@ -158,6 +161,14 @@ expect_status 0 custody-acquire src.bin --output twice --resume -q
 [ "$(hashes twice.manifest)" = "$(hashes one.manifest)" ] || fail "twice: resumed != one pass"
 assert_contains twice.manifest "resumed: 20971520 bytes"
 assert_contains twice.log "  |   | "
+
+# ---- --force starts again: the partial files go too (no stale segment is left to be
+# mixed with a new run's).
+interrupt forced $((30 * 1048576)) --segment-size 1M
+expect_status 0 custody-acquire src.bin --output forced --segment-size 1M --force -q
+ls forced.*.partial 2>/dev/null && fail "--force left partial files"
+assert_contains forced.log "forced.E03.partial"
+assert_contains forced.manifest "sha256: $sha256"
 
 # ---- Unreadable sectors before and after the resume point: the same list, image and
 # exit status (1) as one pass with the same faults.
