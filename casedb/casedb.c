@@ -14,9 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* 10 s: long enough for another process's acquisition record or a bulk load commit. */
-#define CASEDB_BUSY_TIMEOUT_MS 10000
-
 const char *const casedb_asset_statuses[5] = {"registered", "acquired", "verified", "cleared",
                                               "decommissioned"};
 const char *const casedb_acq_statuses[5] = {"running", "complete", "incomplete", "failed",

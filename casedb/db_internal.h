@@ -7,6 +7,9 @@
 
 #include "casedb.h"
 
+/* 10 s: long enough for another process's acquisition record or a bulk load commit. */
+#define CASEDB_BUSY_TIMEOUT_MS 10000
+
 /* PRAGMA application_id of a custody case database: "CUST". */
 #define CASEDB_APPLICATION_ID 0x43555354
 

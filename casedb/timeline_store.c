@@ -13,6 +13,9 @@
 #define TL_REINDEX_MAX_ROWS 2000000
 /* Files per set-based events insert. */
 #define TL_EVENT_CHUNK 16384
+/* How long the commit of a load written through a rollback journal waits for
+ * readers that opened the case during the load (WAL commits never wait). */
+#define TL_DIRECT_COMMIT_WAIT_MS (30 * 60 * 1000)
 /* Page cache for a bulk load, KiB (a bound, not a reservation). */
 #define TL_CACHE_KIB "262144"
 
@@ -451,7 +454,14 @@ timeline_load_commit(struct timeline_load *l, struct custody_err *err)
     sqlite3_finalize(l->upd_part);
     sqlite3_finalize(l->ins_ioc);
     l->ins_file = l->ins_event = l->ins_part = l->upd_part = l->ins_ioc = NULL;
+    /* With a rollback journal the commit needs every reader gone, and one that
+     * came after the load began may be in the middle of a long export: wait for
+     * it rather than throw the whole build away after CASEDB_BUSY_TIMEOUT_MS. */
+    if (l->direct)
+        sqlite3_busy_timeout(l->db->db, TL_DIRECT_COMMIT_WAIT_MS);
     rc = casedb_commit(l->db, err);
+    if (l->direct)
+        sqlite3_busy_timeout(l->db->db, CASEDB_BUSY_TIMEOUT_MS);
 done:
     timeline_load_abort(l); /* after a commit, the rollback is a no-op */
     return rc;

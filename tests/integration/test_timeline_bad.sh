@@ -101,6 +101,21 @@ if [ -f "$fault" ]; then
   [ "$(sqlite3 case.db "PRAGMA integrity_check")" = ok ] || fail "a killed build damaged the case"
   expect_status 0 custody-timeline build --case-db case.db --evidence srv/killed disk.img
   [ "$(sqlite3 case.db 'PRAGMA journal_mode')" = wal ] || fail "the case is not back in WAL mode"
+
+  # A reader that opens the case during such a load and holds a read transaction
+  # past the usual 10 s busy timeout (the commit comes at about 6 s: the hung walker
+  # is killed 5 s after its limit): the commit waits for it, the build is kept.
+  LD_PRELOAD="$fault" TSK_FAULT=hang TSK_FAULT_OFFSET=$((2048 * 512)) \
+    custody-timeline build --case-db case.db --evidence srv/waited --time-limit 1 disk.img >wait.out 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do [ -e case.db-journal ] && break; sleep 0.1; done
+  [ -e case.db-journal ] || fail "the load did not use a rollback journal"
+  { echo "BEGIN; SELECT count(*) FROM evidence;"; sleep 20; echo "COMMIT;"; } | sqlite3 case.db >/dev/null
+  rc=0
+  wait $pid || rc=$?
+  [ $rc = 1 ] || { cat wait.out >&2; fail "build beside a long reader: exit $rc, expected 1 (hung partition)"; }
+  status_of waited >st.txt
+  assert_contains st.txt "/p3|ok|"
 else
   echo "no fault library at $fault: hang/crash cases not run"
 fi
