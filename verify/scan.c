@@ -69,6 +69,7 @@ struct pipe {
     uint64_t sectors_per_chunk, bytes_per_sector;
     struct scan_result *res;
     struct multihash *mh[HASH_COUNT];
+    uint8_t *zeros; /* chunk_size zero bytes (see struct zero_memo) */
 };
 
 void
@@ -96,8 +97,34 @@ record_bad(struct pipe *p, uint64_t chunk, const char *reason)
     }
 }
 
+/* The last compressed chunk that inflated, checksum and all, to nothing but zeros:
+ * the empty parts of a disk are thousands of byte-identical chunks, and inflating is
+ * a pure function, so the same stored bytes give the same zeros again without
+ * inflating them (a memcmp of some tens of bytes instead). */
+#define ZERO_MEMO_MAX 512
+
+struct zero_memo {
+    uint8_t stream[ZERO_MEMO_MAX];
+    uint32_t stored;      /* 0: nothing remembered */
+    uint32_t out;         /* bytes of zeros it inflates to */
+    const uint8_t *zeros; /* the pipe's chunk of zeros, hashed in place of the output */
+};
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+    static const uint8_t zeros[256];
+    while (n >= sizeof(zeros)) {
+        if (memcmp(p, zeros, sizeof(zeros)) != 0)
+            return 0;
+        p += sizeof(zeros);
+        n -= sizeof(zeros);
+    }
+    return memcmp(p, zeros, n) == 0;
+}
+
 static void
-decode_job(struct codec_inflater *z, struct job *j)
+decode_job(struct codec_inflater *z, struct zero_memo *memo, struct job *j)
 {
     size_t pos = 0;
 
@@ -116,7 +143,17 @@ decode_job(struct codec_inflater *z, struct job *j)
             reason = "chunk data missing (file truncated or unreadable)";
         } else if (c->compressed) {
             size_t got = 0;
-            if (codec_inflate(z, dst, c->cap, &got, src, c->stored, &reason) == 0) {
+            if (memo->stored && c->stored == memo->stored && memo->out <= c->cap &&
+                memcmp(src, memo->stream, memo->stored) == 0) {
+                ptr = memo->zeros; /* hashed from there: not even a memset */
+                got = memo->out;
+            } else if (codec_inflate(z, dst, c->cap, &got, src, c->stored, &reason) == 0 &&
+                       c->stored <= ZERO_MEMO_MAX && all_zero(dst, got)) {
+                memcpy(memo->stream, src, c->stored);
+                memo->stored = c->stored;
+                memo->out = (uint32_t)got;
+            }
+            if (!reason) {
                 if (got < c->expect)
                     reason = "chunk decompresses to fewer bytes than the chunk holds";
                 else
@@ -151,6 +188,7 @@ decode_job(struct codec_inflater *z, struct job *j)
 struct worker_arg {
     struct pipe *p;
     struct codec_inflater *z;
+    struct zero_memo memo;
 };
 
 static void *
@@ -176,7 +214,7 @@ worker_main(void *arg)
         }
         j->state = SLOT_DECODING;
         pthread_mutex_unlock(&p->mu);
-        decode_job(wa->z, j);
+        decode_job(wa->z, &wa->memo, j);
         pthread_mutex_lock(&p->mu);
         for (size_t i = 0; i < j->n_chunks; i++)
             if (j->bad[i])
@@ -277,7 +315,8 @@ pipe_init(struct pipe *p, struct scan_result *res, size_t chunk_size, size_t chu
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     res->bad = calloc(SCAN_BAD_KEEP, sizeof(*res->bad));
-    if (!res->bad)
+    p->zeros = calloc(1, chunk_size);
+    if (!res->bad || !p->zeros)
         return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
     for (int i = 0; i < HASH_COUNT; i++) {
         int rc = multihash_new(&p->mh[i], 1u << i, err);
@@ -306,6 +345,7 @@ pipe_init(struct pipe *p, struct scan_result *res, size_t chunk_size, size_t chu
 static void
 pipe_destroy(struct pipe *p)
 {
+    free(p->zeros);
     for (int i = 0; i < HASH_COUNT; i++)
         multihash_free(p->mh[i]);
     for (int i = 0; i < RING; i++) {
@@ -336,6 +376,7 @@ pipe_start(struct pipe *p, struct running *rn, int workers, struct custody_err *
         if (rc < 0)
             return rc;
         rn->wargs[i].p = p;
+        rn->wargs[i].memo.zeros = p->zeros;
         if (pthread_create(&rn->workers[i], NULL, worker_main, &rn->wargs[i]) != 0) {
             codec_inflater_free(rn->wargs[i].z);
             rn->wargs[i].z = NULL;
