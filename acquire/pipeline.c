@@ -240,20 +240,55 @@ probe_incompressible(const struct pipeline *p, struct chunk_deflater *d, uint8_t
     return chunk_deflate_probe(d, scratch, in, PROBE_BYTES, PROBE_MIN_GAIN);
 }
 
+/* A worker's last chunk of zeros and its compressed form: the empty space of a disk is
+ * thousands of identical chunks, and compression is a pure function, so the stream
+ * made for one is copied for the next instead of compressing it again. */
+#define ZERO_MEMO_MAX 1024
+
+struct zero_memo {
+    uint8_t stream[ZERO_MEMO_MAX];
+    size_t in;  /* chunk bytes it holds (0: nothing remembered) */
+    size_t out; /* compressed bytes */
+};
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+    static const uint8_t zeros[256];
+    while (n >= sizeof(zeros)) {
+        if (memcmp(p, zeros, sizeof(zeros)) != 0)
+            return 0;
+        p += sizeof(zeros);
+        n -= sizeof(zeros);
+    }
+    return memcmp(p, zeros, n) == 0;
+}
+
 static void
-compress_block(struct pipeline *p, struct chunk_deflater *d, struct slot *s)
+compress_block(struct pipeline *p, struct chunk_deflater *d, struct zero_memo *memo, struct slot *s)
 {
     size_t chunks = (s->len + p->chunk_size - 1) / p->chunk_size;
 
     for (size_t c = 0; c < chunks; c++) {
         const uint8_t *in = s->data + c * p->chunk_size;
+        uint8_t *out_buf = s->cdata + c * p->cslot;
         size_t n = s->len - c * p->chunk_size;
         if (n > p->chunk_size)
             n = p->chunk_size;
         size_t out = 0;
-        /* Keep the compressed form only when it is smaller, as EnCase does. */
-        if (p->use_deflate && !probe_incompressible(p, d, s->cdata + c * p->cslot, in, n))
-            out = chunk_deflate(d, s->cdata + c * p->cslot, n - 1, in, n);
+        int zero = p->use_deflate && all_zero(in, n);
+        if (zero && memo->in == n) {
+            memcpy(out_buf, memo->stream, memo->out);
+            out = memo->out;
+        } else if (p->use_deflate && !probe_incompressible(p, d, out_buf, in, n)) {
+            /* Keep the compressed form only when it is smaller, as EnCase does. */
+            out = chunk_deflate(d, out_buf, n - 1, in, n);
+            if (zero && out > 0 && out <= ZERO_MEMO_MAX) {
+                memcpy(memo->stream, out_buf, out);
+                memo->in = n;
+                memo->out = out;
+            }
+        }
         s->csize[c] = out;
         if (out == 0)
             s->sum[c] = chunk_adler32(in, n);
@@ -266,6 +301,7 @@ worker_main(void *arg)
     struct pipeline *p = arg;
     struct chunk_deflater *d = NULL;
     struct custody_err err = {0};
+    struct zero_memo memo = {.in = 0};
 
     if (p->use_deflate && chunk_deflater_new(&d, p->level, &err) < 0) {
         lock(p);
@@ -291,7 +327,7 @@ worker_main(void *arg)
         pick->compress = 1;
         unlock(p);
         if (d || !p->use_deflate)
-            compress_block(p, d, pick);
+            compress_block(p, d, &memo, pick);
         lock(p);
         pick->compress = 2;
         pthread_cond_broadcast(&p->cv);
