@@ -3,7 +3,9 @@
 # 1,000,000-line access log, against `gzip -c FILE > /dev/null` on the same file
 # in the same run (the issue's target: parsing and loading at least as fast as
 # gzip compresses). Each step runs RUNS times (default 3), alternating; medians.
-# Also timed: ingest --one-thread (no parser thread) and ingest --dry-run (parse only).
+# Also timed: ingest --threads 1 (no parser thread), --threads 2 (a parser thread
+# whatever the load; the default picks it only when a core is idle) and
+# ingest --dry-run (parse only).
 #   bench/logs.sh [BUILD_DIR]      (default: <repo>/build)
 # Inputs are cached in $BENCH_WORK (default /tmp/custody-bench-logs); LINES
 # overrides the line count.
@@ -71,7 +73,7 @@ export -f gzip_to_null
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 for f in auth.log access.log; do
-  ing=() gz=() ingc=() gzc=() dry=() dryc=() one=() onec=()
+  ing=() gz=() ingc=() gzc=() dry=() dryc=() one=() onec=() two=() twoc=()
   lines=$(wc -l < "$f")
   bytes=$(stat -c %s "$f")
   for r in $(seq 1 "$RUNS"); do
@@ -84,9 +86,14 @@ for f in auth.log access.log; do
     [ "$n" = "$lines" ] || { echo "bench: $f: $n events for $lines lines" >&2; exit 1; }
     rm -f case.db case.db-wal case.db-shm
     "$C" init case.db --case-number BENCH --title bench -q
-    timed w c "$T" ingest --case-db case.db --evidence web01/sda --quiet --one-thread "$f"
+    timed w c "$T" ingest --case-db case.db --evidence web01/sda --quiet --threads 1 "$f"
     one+=("$w")
     onec+=("$c")
+    rm -f case.db case.db-wal case.db-shm
+    "$C" init case.db --case-number BENCH --title bench -q
+    timed w c "$T" ingest --case-db case.db --evidence web01/sda --quiet --threads 2 "$f"
+    two+=("$w")
+    twoc+=("$c")
     timed w c "$T" ingest --dry-run --quiet "$f"
     dry+=("$w")
     dryc+=("$c")
@@ -102,13 +109,16 @@ for f in auth.log access.log; do
   mdc=$(median "${dryc[@]}")
   mo=$(median "${one[@]}")
   moc=$(median "${onec[@]}")
+  mt=$(median "${two[@]}")
+  mtc=$(median "${twoc[@]}")
   dbb=$(stat -c %s case.db)
-  awk -v f="$f" -v l="$lines" -v b="$bytes" -v ti="$mi" -v tg="$mg" -v ci="$mic" -v cg="$mgc" -v db="$dbb" -v td="$md" -v cd="$mdc" -v to="$mo" -v co="$moc" -v la="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+  awk -v f="$f" -v l="$lines" -v b="$bytes" -v ti="$mi" -v tg="$mg" -v ci="$mic" -v cg="$mgc" -v db="$dbb" -v td="$md" -v cd="$mdc" -v to="$mo" -v co="$moc" -v t2="$mt" -v c2="$mtc" -v la="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
     printf "%-10s %d lines, %.1f MiB, %.0f db bytes/event\n", f, l, b / 1048576, db / l
     printf "  wall: ingest %6.2f s %9.0f lines/s | gzip -c %6.2f s %9.0f lines/s | ingest/gzip speed %.2fx\n", ti, l / ti, tg, l / tg, tg / ti
     printf "  cpu:  ingest %6.2f s %9.0f lines/s | gzip -c %6.2f s %9.0f lines/s | ingest/gzip speed %.2fx\n", ci, l / ci, cg, l / cg, cg / ci
     printf "  parse only (ingest --dry-run): wall %6.2f s, cpu %6.2f s %9.0f lines/s | parse/gzip speed (cpu) %.2fx\n", td, cd, l / cd, cg / cd
-    printf "  ingest --one-thread (no parser thread): wall %6.2f s, cpu %6.2f s | ingest/gzip speed wall %.2fx, cpu %.2fx\n", to, co, tg / to, cg / co
+    printf "  ingest --threads 1: wall %6.2f s, cpu %6.2f s | ingest/gzip speed wall %.2fx, cpu %.2fx\n", to, co, tg / to, cg / co
+    printf "  ingest --threads 2: wall %6.2f s, cpu %6.2f s | ingest/gzip speed wall %.2fx, cpu %.2fx\n", t2, c2, tg / t2, cg / c2
     printf "  load average after this file: %s\n", la }'
 done
 echo "(medians of $RUNS runs; each ingest into a fresh case database, synchronous=FULL;

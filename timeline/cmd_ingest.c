@@ -32,8 +32,9 @@ static const char usage[] =
     "                         or a tz database name such as Europe/Berlin\n"
     "  -n, --dry-run          parse and count only; nothing is stored (no --case-db\n"
     "                         or --evidence needed)\n"
-    "      --one-thread       parse and load on one thread (by default a file of\n"
-    "                         1 MiB or more is parsed on a second thread meanwhile)\n"
+    "      --threads N        1: parse and load on one thread; 2: parse files of\n"
+    "                         1 MiB or more on a second thread meanwhile (default:\n"
+    "                         2 when a core is idle, else 1; the rows are the same)\n"
     "      --list-types       list the parsers and exit\n"
     "  -j, --json             one JSON document on stdout\n"
     "  -q, --quiet            no per-file lines\n"
@@ -109,7 +110,7 @@ cmd_ingest(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
-        {"one-thread", no_argument, NULL, 'O'},
+        {"threads", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     struct log_ingest_request req;
@@ -146,8 +147,13 @@ cmd_ingest(int argc, char **argv)
         case 'n':
             req.dry_run = 1;
             break;
-        case 'O':
-            req.threads = 1;
+        case 'T':
+            if (!strcmp(optarg, "1"))
+                req.threads = 1;
+            else if (!strcmp(optarg, "2"))
+                req.threads = 2;
+            else
+                return cli_usage_error(PROG, "--threads takes 1 or 2");
             break;
         case 'L':
             for (const struct log_parser *const *p = log_parsers(); *p; p++)

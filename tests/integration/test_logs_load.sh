@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # custody-timeline ingest's load paths: a file parsed on a second thread gives
-# exactly the rows (events and warnings, ids included) of a parse on one thread;
-# a disk that fills up half-way through a load (LD_PRELOAD ENOSPC on the case
-# database) fails loudly and leaves the earlier load of the file whole.
+# exactly the rows (events and warnings, ids included) of a parse on one thread
+# (--threads 2 against --threads 1);
+# a disk that fills up half-way through a threaded load (LD_PRELOAD ENOSPC on the
+# case database) fails loudly and leaves the earlier load of the file whole.
 . "$(dirname "$0")/lib.sh"
 need_cmd sqlite3 gzip awk
 
@@ -29,10 +30,10 @@ gzip -c auth.log > auth.log.1.gz
 
 new_case one.db
 new_case two.db
-expect_status 1 custody-timeline ingest --case-db one.db --evidence srv1/sda --one-thread \
+expect_status 1 custody-timeline ingest --case-db one.db --evidence srv1/sda --threads 1 \
   auth.log access.log auth.log.1.gz
 cp out one.out
-expect_status 1 custody-timeline ingest --case-db two.db --evidence srv1/sda \
+expect_status 1 custody-timeline ingest --case-db two.db --evidence srv1/sda --threads 2 \
   auth.log access.log auth.log.1.gz
 diff one.out out || fail "per-file summaries differ between one and two threads"
 n=$(sqlite3 two.db "SELECT count(*) FROM events")
@@ -46,6 +47,7 @@ for t in events parse_warnings log_sources; do
                (SELECT count(*) FROM (SELECT $cols FROM o.$t EXCEPT SELECT $cols FROM $t))")
   [ "$d" = 0 ] || fail "$t: $d rows differ between one and two threads"
 done
+expect_status 2 custody-timeline ingest --case-db two.db --evidence srv1/sda --threads 3 auth.log
 # hostile bytes: replaced in the text column, kept in data, never raw in the case
 [ "$(sqlite3 two.db "SELECT count(*) FROM events WHERE program = 'app' AND
       json_extract(data, '$.message_hex') IS NOT NULL AND instr(message, char(65533)) > 0")" -gt 0 ] ||
@@ -67,7 +69,7 @@ before=$(sqlite3 full.db "SELECT count(*) || '/' || (SELECT count(*) FROM parse_
 size=$(stat -c %s full.db)
 rc=0
 CUSTODY_FAULT_ENOSPC_MATCH=full.db CUSTODY_FAULT_ENOSPC_AFTER=$((size / 3)) LD_PRELOAD=$enospc \
-  custody-timeline ingest --case-db full.db --evidence srv1/sda big.log > out 2> err || rc=$?
+  custody-timeline ingest --case-db full.db --evidence srv1/sda --threads 2 big.log > out 2> err || rc=$?
 [ "$rc" = 2 ] || { cat err >&2; fail "disk full: exit $rc, not 2"; }
 grep -qi "full\|space" err || { cat err >&2; fail "disk full: no reason given"; }
 [ "$(sqlite3 full.db "PRAGMA integrity_check")" = ok ] || fail "integrity after disk full"

@@ -78,19 +78,16 @@ format_location(char *buf, size_t size, uint64_t line, uint64_t offset)
     buf[k] = '\0';
 }
 
-static int
-on_event(void *arg, const struct log_event *ev, struct custody_err *err)
+/* The event's data JSON object into d ("{}" when it has nothing); tmp is scratch.
+ * Runs on the parser thread when the parse is piped (log_pipe.h). */
+static void
+build_data(struct strbuf *d, struct strbuf *tmp, const struct log_event *ev)
 {
-    struct ingest *in = arg;
-    struct casedb_log_event e;
-    char loc[48];
-    struct strbuf *d = &in->data;
-
     strbuf_reset(d);
     strbuf_addch(d, '{');
     if (ev->extra_json && *ev->extra_json)
         strbuf_addstr(d, ev->extra_json);
-    add_str(d, &in->tmp, "method", ev->method);
+    add_str(d, tmp, "method", ev->method);
     if (ev->status >= 0) {
         strbuf_addstr(d, d->len > 1 ? ",\"status\":" : "\"status\":");
         log_json_int(d, ev->status);
@@ -99,16 +96,34 @@ on_event(void *arg, const struct log_event *ev, struct custody_err *err)
         strbuf_addstr(d, d->len > 1 ? ",\"bytes\":" : "\"bytes\":");
         log_json_int(d, ev->bytes);
     }
-    add_str(d, &in->tmp, "referrer", ev->referrer);
-    add_str(d, &in->tmp, "agent", ev->agent);
-    add_str(d, &in->tmp, "vhost", ev->vhost);
-    add_str(d, &in->tmp, "xff", ev->xff);
+    add_str(d, tmp, "referrer", ev->referrer);
+    add_str(d, tmp, "agent", ev->agent);
+    add_str(d, tmp, "vhost", ev->vhost);
+    add_str(d, tmp, "xff", ev->xff);
     add_hex(d, "message", ev->message);
     add_hex(d, "user", ev->user);
     add_hex(d, "host", ev->host);
     add_hex(d, "program", ev->program);
     add_hex(d, "ip", ev->ip);
     strbuf_addch(d, '}');
+}
+
+/* The parser thread's scratch for build_data. */
+static void
+prep_data(void *arg, const struct log_event *ev, struct strbuf *out)
+{
+    build_data(out, arg, ev);
+}
+
+/* Store an event whose data JSON is built (data: "{...}", len bytes). */
+static int
+store_event(void *arg, const struct log_event *ev, const char *data, size_t len,
+            struct custody_err *err)
+{
+    struct ingest *in = arg;
+    struct casedb_log_event e;
+    char loc[48];
+
     format_location(loc, sizeof(loc), ev->line, ev->offset);
     memset(&e, 0, sizeof(e));
     e.ts = ev->ts;
@@ -125,9 +140,18 @@ on_event(void *arg, const struct log_event *ev, struct custody_err *err)
     e.location = loc;
     e.tz = (ev->flags & LOG_FLAG_LOCAL_TIME) ? in->tz_name : NULL;
     e.flags = ev->flags;
-    e.data = d->len > 2 ? d->buf : NULL;
+    e.data = len > 2 ? data : NULL;
     return casedb_log_event_add(in->w, in->o->evidence_id, in->o->partition_id, in->source_id, &e,
                                 err);
+}
+
+static int
+on_event(void *arg, const struct log_event *ev, struct custody_err *err)
+{
+    struct ingest *in = arg;
+
+    build_data(&in->data, &in->tmp, ev);
+    return store_event(in, ev, in->data.buf, in->data.len, err);
 }
 
 static int
@@ -179,9 +203,13 @@ log_ingest_buffer(struct log_ingest_result *res, struct casedb_log_writer *w,
     ctx.on_event = on_event;
     ctx.on_warning = on_warning;
     ctx.arg = &in;
-    if (opts->threads != 1 && len >= LOG_PIPE_MIN_BYTES) /* parse beside the load */
-        rc = log_parse_piped(&ctx, &res->type, data, len, opts->type, &perr);
-    else
+    if (len >= LOG_PIPE_MIN_BYTES &&
+        (opts->threads == 2 || (opts->threads == 0 && log_pipe_core_idle()))) {
+        struct strbuf scratch = STRBUF_INIT; /* the parser thread's */
+        struct log_pipe_stage stage = {prep_data, &scratch, store_event};
+        rc = log_parse_piped(&ctx, &res->type, data, len, opts->type, &stage, &perr);
+        strbuf_release(&scratch);
+    } else
         rc = log_parse_buffer(&ctx, &res->type, data, len, opts->type, &perr);
     res->lines = ctx.lines;
     res->events = ctx.events;

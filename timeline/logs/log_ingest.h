@@ -15,8 +15,9 @@ struct log_ingest_opts {
     int64_t partition_id;    /* -1: none */
     const char *type;        /* NULL: sniff */
     const struct log_tz *tz; /* NULL: UTC */
-    int threads;             /* 1: parse and load on the calling thread; otherwise (0) a file of
-                                LOG_PIPE_MIN_BYTES or more is parsed on a thread of its own */
+    /* 1: parse and load on the calling thread; 2: a file of LOG_PIPE_MIN_BYTES or
+     * more is parsed on a thread of its own; 0: 2 when a core is idle, else 1 */
+    int threads;
 };
 
 struct log_ingest_result {

@@ -5,12 +5,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 
-#define PIPE_CHUNKS 3
-#define PIPE_CHUNK_RECS 4096
-#define PIPE_CHUNK_BYTES ((size_t)1 << 20)
+#define PIPE_CHUNKS 32 /* slack for a parser thread descheduled on a busy machine */
+#define PIPE_CHUNK_RECS 512
+#define PIPE_CHUNK_BYTES ((size_t)128 << 10)
 
 /* A string in a chunk's arena; null: absent. C strings are stored with their NUL. */
 struct pstr {
@@ -28,6 +29,7 @@ struct prec {
     struct pstr source, action, host, program, user, ip, message, path;
     struct pstr method, referrer, agent, vhost, xff, extra_json; /* events */
     struct pstr wmessage, raw;                                   /* warnings */
+    struct pstr prepared;                                        /* what stage->prep wrote */
 };
 
 struct chunk {
@@ -50,7 +52,21 @@ struct pipe {
     const char *type_out;
     int rc;
     struct custody_err perr;
+    const struct log_pipe_stage *stage;
+    struct strbuf prep_out;
+    struct log_ctx *user; /* the caller's context (for the fallback without a thread) */
 };
+
+int
+log_pipe_core_idle(void)
+{
+    double load[1];
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (cores < 2 || getloadavg(load, 1) != 1)
+        return 0;
+    return load[0] <= (double)cores - 1.0;
+}
 
 static struct pstr
 put(struct chunk *c, const void *p, size_t n, int nul)
@@ -160,6 +176,11 @@ pipe_event(void *arg, const struct log_event *ev, struct custody_err *err)
     r->vhost = put_str(c, ev->vhost);
     r->xff = put_str(c, ev->xff);
     r->extra_json = put_cstr(c, ev->extra_json);
+    if (p->stage) {
+        strbuf_reset(&p->prep_out);
+        p->stage->prep(p->stage->prep_arg, ev, &p->prep_out);
+        r->prepared = put(c, p->prep_out.buf, p->prep_out.len, 1);
+    }
     return chunk_full(p) ? hand_over(p, err) : 0;
 }
 
@@ -178,6 +199,25 @@ pipe_warning(void *arg, const struct log_warning *w, struct custody_err *err)
     return chunk_full(p) ? hand_over(p, err) : 0;
 }
 
+/* Without a thread: prep and on_prepared back to back, on the calling thread. */
+static int
+inline_event(void *arg, const struct log_event *ev, struct custody_err *err)
+{
+    struct pipe *p = arg;
+
+    strbuf_reset(&p->prep_out);
+    p->stage->prep(p->stage->prep_arg, ev, &p->prep_out);
+    return p->stage->on_prepared(p->user->arg, ev, p->prep_out.buf, p->prep_out.len, err);
+}
+
+static int
+inline_warning(void *arg, const struct log_warning *w, struct custody_err *err)
+{
+    struct pipe *p = arg;
+
+    return p->user->on_warning ? p->user->on_warning(p->user->arg, w, err) : 0;
+}
+
 static void *
 parse_main(void *arg)
 {
@@ -193,9 +233,10 @@ parse_main(void *arg)
     return NULL;
 }
 
-/* Calling thread: hand one chunk's records to ctx's callbacks. */
+/* Calling thread: hand one chunk's records to ctx's callbacks (or the stage's). */
 static int
-deliver(struct log_ctx *ctx, const struct chunk *c, struct custody_err *err)
+deliver(struct log_ctx *ctx, const struct log_pipe_stage *stage, const struct chunk *c,
+        struct custody_err *err)
 {
     int rc = 0;
 
@@ -233,7 +274,11 @@ deliver(struct log_ctx *ctx, const struct chunk *c, struct custody_err *err)
             ev.line = r->line;
             ev.offset = r->offset;
             ev.flags = r->flags;
-            rc = ctx->on_event ? ctx->on_event(ctx->arg, &ev, err) : 0;
+            if (stage)
+                rc =
+                    stage->on_prepared(ctx->arg, &ev, get_cstr(c, r->prepared), r->prepared.n, err);
+            else
+                rc = ctx->on_event ? ctx->on_event(ctx->arg, &ev, err) : 0;
         }
     }
     return rc;
@@ -241,7 +286,7 @@ deliver(struct log_ctx *ctx, const struct chunk *c, struct custody_err *err)
 
 int
 log_parse_piped(struct log_ctx *ctx, const char **type_out, const uint8_t *data, size_t len,
-                const char *type, struct custody_err *err)
+                const char *type, const struct log_pipe_stage *stage, struct custody_err *err)
 {
     struct pipe *p = calloc(1, sizeof(*p));
     pthread_t thread;
@@ -269,8 +314,21 @@ log_parse_piped(struct log_ctx *ctx, const char **type_out, const uint8_t *data,
     p->len = len;
     p->type = type;
     p->type_out = *type_out; /* as log_parse_buffer leaves it when no parser fits */
+    p->stage = stage;
+    strbuf_init(&p->prep_out);
     if (pthread_create(&thread, NULL, parse_main, p) != 0) {
-        rc = log_parse_buffer(ctx, type_out, data, len, type, err);
+        struct log_ctx alone = *ctx;
+        if (stage) {
+            p->user = ctx;
+            alone.on_event = inline_event;
+            alone.on_warning = inline_warning;
+            alone.arg = p;
+        }
+        rc = log_parse_buffer(&alone, type_out, data, len, type, err);
+        ctx->lines = alone.lines;
+        ctx->events = alone.events;
+        ctx->warnings = alone.warnings;
+        ctx->damaged = alone.damaged;
         goto destroy;
     }
     for (;;) {
@@ -284,7 +342,7 @@ log_parse_piped(struct log_ctx *ctx, const char **type_out, const uint8_t *data,
         }
         pthread_mutex_unlock(&p->mu);
         c = &p->chunks[p->consumed % PIPE_CHUNKS];
-        rc = deliver(ctx, c, err);
+        rc = deliver(ctx, stage, c, err);
         pthread_mutex_lock(&p->mu);
         if (rc < 0)
             p->stop = 1;
@@ -306,6 +364,7 @@ log_parse_piped(struct log_ctx *ctx, const char **type_out, const uint8_t *data,
         rc = p->rc;
     }
 destroy:
+    strbuf_release(&p->prep_out);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
 done:
