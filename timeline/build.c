@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -307,7 +308,7 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
     int in_content = 0; /* between an entry with content and its WIRE_END */
     double deadline = custody_mono_seconds() + s->o->time_limit;
     const char *limit_hit = NULL;
-    pid_t pid;
+    pid_t pid, parent;
 
     memset(&lim, 0, sizeof(lim));
     lim.deadline = deadline;
@@ -320,6 +321,7 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
     (void)fcntl(fds[1], F_SETPIPE_SZ, WIRE_PIPE_SIZE);
     fflush(stdout);
     fflush(stderr);
+    parent = getpid();
     pid = fork();
     if (pid < 0) {
         rc = custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot fork walker");
@@ -328,6 +330,10 @@ build_volume(struct build_state *s, struct tsk_image *img, const struct tsk_volu
         return rc;
     }
     if (pid == 0) {
+        /* A walker stuck in TSK must not outlive a killed build: it dies with its
+         * parent (checked again in case the parent died before the prctl). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(2);
         close(fds[0]);
         child_run(fds[1], img, v, &lim, s->o->content);
     }

@@ -94,9 +94,18 @@ if [ -f "$fault" ]; then
   pid=$!
   sleep 2
   walker=$(pgrep -P $pid || true)
+  [ -n "$walker" ] || fail "no walker process under the build"
   kill -KILL $pid
   wait $pid 2>/dev/null || true
-  [ -z "$walker" ] || kill -KILL $walker 2>/dev/null || true
+  # the walker, hung in TSK, dies with its parent (PR_SET_PDEATHSIG)
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    kill -0 $walker 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 $walker 2>/dev/null; then
+    kill -KILL $walker
+    fail "the walker outlived a killed build"
+  fi
   [ "$(sqlite3 case.db "SELECT count(*) FROM partitions")" = "$before" ] || fail "a killed build left partitions"
   [ "$(sqlite3 case.db "PRAGMA integrity_check")" = ok ] || fail "a killed build damaged the case"
   expect_status 0 custody-timeline build --case-db case.db --evidence srv/killed disk.img
