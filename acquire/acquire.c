@@ -62,6 +62,7 @@ acquire_result_release(struct acquire_result *res)
     free(res->log_path);
     free(res->signature_path);
     free(res->warnings);
+    free(res->chunk_note);
     memset(res, 0, sizeof(*res));
 }
 
@@ -755,6 +756,7 @@ write_manifest(struct run *r, struct strbuf *text, struct custody_err *err)
     m.compression = o->format == ACQUIRE_E01 ? (char *)compression_names[o->compression] : "none";
     m.segment_size = o->format == ACQUIRE_RAW && !o->segment_size_set ? 0 : o->segment_size;
     m.chunk_sectors = r->chunk_sectors;
+    m.chunk_note = res->chunk_note;
     memcpy(m.md5, res->hash[HASH_MD5], HASH_HEX_MAX);
     memcpy(m.sha1, res->hash[HASH_SHA1], HASH_HEX_MAX);
     memcpy(m.sha256, res->hash[HASH_SHA256], HASH_HEX_MAX);
@@ -1129,12 +1131,30 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         pad = 1;
     }
     r.chunk_sectors = o->chunk_sectors;
-    if (o->format == ACQUIRE_E01 && r.media_size) {
+    if (o->format == ACQUIRE_E01 && r.media_size && r.rs &&
+        ewf_chunk_count(r.media_size, r.src.sector_size, o->chunk_sectors) <= EWF_MAX_CHUNKS) {
+        /* --resume keeps the interrupted run's chunk size (an older run may have
+         * chosen it under libewf's limit alone). */
+    } else if (o->format == ACQUIRE_E01 && r.media_size) {
         r.chunk_sectors = acquire_chunk_sectors(r.media_size, r.src.sector_size, o->chunk_sectors);
         if (r.chunk_sectors == 0) {
             rc = custody_err_set(err, CUSTODY_ERR_USAGE, "'%s' is too large for an E01 image",
                                  o->source);
             goto out;
+        }
+        if (r.chunk_sectors != o->chunk_sectors) {
+            struct strbuf note = STRBUF_INIT;
+            strbuf_addf(&note,
+                        "%s of %u sectors raised to %u: %llu chunks would exceed the memory "
+                        "budget of %llu chunks (libewf keeps about 8 bytes a chunk; peak RSS "
+                        "<= 256 MiB)",
+                        o->chunk_sectors_set ? "--chunk-sectors" : "the default chunk",
+                        o->chunk_sectors, r.chunk_sectors,
+                        (unsigned long long)ewf_chunk_count(r.media_size, r.src.sector_size,
+                                                            o->chunk_sectors),
+                        (unsigned long long)EWF_BUDGET_CHUNKS);
+            strbuf_addf(&r.warnings, "%s\n", note.buf);
+            res->chunk_note = strbuf_detach(&note, NULL);
         }
     }
     uint64_t chunk_bytes = (uint64_t)r.chunk_sectors * r.src.sector_size;

@@ -33,6 +33,7 @@ struct acquire_opts {
     int segment_size_set;  /* raw: split only when asked */
     enum ewf_compression compression;
     uint32_t chunk_sectors; /* requested sectors per chunk (default 64) */
+    int chunk_sectors_set;  /* --chunk-sectors given */
     uint64_t stream_size;   /* --size for streams, 0 unknown */
     unsigned retries;       /* re-reads of a failing region before bisecting */
     unsigned threads;       /* compression workers; 0: online CPUs */
@@ -70,6 +71,7 @@ struct acquire_result {
     char *signature_path;   /* BASE.manifest.minisig, NULL when unsigned */
     char key_id[17];        /* signer's key id, "" when unsigned */
     char *warnings;         /* newline-separated, NULL when none */
+    char *chunk_note;       /* why the chunk size differs from the requested one, or NULL */
     double seconds;         /* reading and writing, without verification */
     int64_t acquisition_id; /* case database row, 0 when none */
     int resumed;            /* --resume */

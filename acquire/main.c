@@ -128,6 +128,7 @@ print_json(const struct acquire_opts *o, const struct acquire_result *res, int r
     json_kv_uint(&w, "media_size", res->media_size);
     json_kv_uint(&w, "bytes_read", res->bytes_read);
     json_kv_uint(&w, "chunk_sectors", res->chunk_sectors);
+    json_kv_str(&w, "chunk_note", res->chunk_note);
     json_kv_bool(&w, "resumed", res->resumed);
     if (res->resumed)
         json_kv_uint(&w, "resumed_bytes", res->resumed_bytes);
@@ -297,6 +298,7 @@ acquire_main(int argc, char **argv, char **orig)
         case 'b':
             if (parse_u32(optarg, &o.chunk_sectors) < 0)
                 return cli_usage_error(PROG, "bad --chunk-sectors '%s'", optarg);
+            o.chunk_sectors_set = 1;
             break;
         case 's':
             if (cli_parse_size(optarg, &o.stream_size) < 0 || o.stream_size == 0)

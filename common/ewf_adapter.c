@@ -280,6 +280,16 @@ struct ewf_writer {
     int finished;
 };
 
+uint64_t
+ewf_chunk_count(uint64_t media_size, uint32_t bytes_per_sector, uint32_t spc)
+{
+    uint64_t chunk = (uint64_t)spc * bytes_per_sector;
+
+    if (chunk == 0)
+        return 0;
+    return media_size / chunk + (media_size % chunk != 0);
+}
+
 uint32_t
 ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uint32_t requested)
 {
@@ -288,9 +298,7 @@ ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uin
     if (bytes_per_sector == 0)
         return 0;
     while (spc <= 32768) {
-        uint64_t chunk = (uint64_t)spc * bytes_per_sector;
-        uint64_t chunks = media_size / chunk + (media_size % chunk != 0);
-        if (chunks <= EWF_MAX_CHUNKS)
+        if (ewf_chunk_count(media_size, bytes_per_sector, spc) <= EWF_BUDGET_CHUNKS)
             return spc;
         spc *= 2;
     }

@@ -76,14 +76,23 @@ struct ewf_writer_opts {
 };
 
 /* libewf 20140813 fails once an image holds 2^27 chunks (its offset tables): the
- * largest chunk count we allow, with a margin. */
+ * largest chunk count it can write, with a margin. */
 #define EWF_MAX_CHUNKS ((UINT64_C(1) << 27) - 1024)
 
+/* The largest chunk count custody-acquire chooses, for memory: libewf 20140813 keeps
+ * about 8 bytes per chunk in its write-side tables for the whole image (measured:
+ * 616 MB peak RSS at 67 M chunks), so 2^24 chunks cost it about 128 MiB; with our
+ * pipeline's bounded buffers (<= 64 MiB of blocks + compressed chunks for chunks of
+ * up to 4 MiB) and the process (~30 MiB) the peak stays under 256 MiB. */
+#define EWF_BUDGET_CHUNKS (UINT64_C(1) << 24)
+
 /* Sectors per chunk for media of media_size bytes: the requested value (64 by
- * default) doubled until the image stays under EWF_MAX_CHUNKS chunks. Returns 0
- * when no power of two up to 2^15 sectors is enough. */
+ * default) doubled until the image stays at or under EWF_BUDGET_CHUNKS chunks.
+ * Returns 0 when no power of two up to 2^15 sectors is enough. */
 uint32_t ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector,
                                       uint32_t requested);
+/* Chunks of spc sectors needed for media_size bytes. */
+uint64_t ewf_chunk_count(uint64_t media_size, uint32_t bytes_per_sector, uint32_t spc);
 
 /* Create the image. Refuses to start when BASE.E01 exists. Caller closes with
  * ewf_writer_close (also after a failure, to keep what was written). */

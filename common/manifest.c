@@ -58,6 +58,7 @@ static const struct field fields[] = {
     {"compression", F_STR, OFF(compression), 0},
     {"segment-size", F_U64, OFF(segment_size), 0},
     {"chunk-sectors", F_U32, OFF(chunk_sectors), 0},
+    {"chunk-note", F_STR, OFF(chunk_note), 0},
     {"md5", F_HEX, OFF(md5), 32},
     {"sha1", F_HEX, OFF(sha1), 40},
     {"sha256", F_HEX, OFF(sha256), 64},

@@ -42,6 +42,7 @@ struct manifest {
     char *compression;             /* none, fast, best */
     uint64_t segment_size;         /* bytes, 0 unsplit */
     uint32_t chunk_sectors;
+    char *chunk_note; /* why chunk_sectors differs from the requested size; NULL when not */
     char md5[HASH_HEX_MAX], sha1[HASH_HEX_MAX], sha256[HASH_HEX_MAX]; /* of the media */
     int64_t started_at, ended_at;                                     /* ns UTC */
     char *status;  /* complete, incomplete, failed, interrupted */

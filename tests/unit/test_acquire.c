@@ -1,5 +1,6 @@
 /* Unit tests for custody-acquire's core: the chunk-size choice against libewf
- * 20140813's 2^27-chunk limit, segment names, and the chunk compressor. */
+ * 20140813's 2^27-chunk limit and the 2^24-chunk memory budget, segment names, and the chunk
+ * compressor. */
 #include "acquire.h"
 #include "check.h"
 #include "deflate.h"
@@ -24,22 +25,37 @@ test_chunk_choice(void)
         CHECK((spc & (spc - 1)) == 0);
         /* Under libewf's limit of 2^27 chunks... */
         CHECK(chunks_for(sizes[i], spc) < (UINT64_C(1) << 27));
+        /* ...and within the memory budget of 2^24 chunks (about 128 MiB of libewf
+         * tables at 8 bytes a chunk)... */
+        CHECK(chunks_for(sizes[i], spc) <= EWF_BUDGET_CHUNKS);
+        CHECK_INT(ewf_chunk_count(sizes[i], 512, spc), chunks_for(sizes[i], spc));
         /* ...and no larger than needed: half the chunk would be over it (or 64). */
-        CHECK(spc == 64 || chunks_for(sizes[i], spc / 2) > EWF_MAX_CHUNKS);
+        CHECK(spc == 64 || chunks_for(sizes[i], spc / 2) > EWF_BUDGET_CHUNKS);
     }
-    CHECK_INT(acquire_chunk_sectors(3 * TIB, 512, 64), 64);
-    CHECK_INT(acquire_chunk_sectors(4 * TIB, 512, 64), 128);
-    CHECK_INT(acquire_chunk_sectors(5 * TIB, 512, 64), 128);
-    CHECK_INT(acquire_chunk_sectors(16 * TIB, 512, 64), 512);
-    /* 4 KiB sectors: 64 sectors are 256 KiB chunks, enough for 16 TiB. */
-    CHECK_INT(acquire_chunk_sectors(16 * TIB, 4096, 64), 64);
-    /* A request above the minimum is kept. */
+    CHECK(EWF_BUDGET_CHUNKS < EWF_MAX_CHUNKS);
+    CHECK(EWF_BUDGET_CHUNKS * 8 <= (UINT64_C(128) << 20));
+    /* 3 TiB: 256 KiB chunks (12 M chunks); 4 TiB: exactly 2^24 of them. */
+    CHECK_INT(acquire_chunk_sectors(3 * TIB, 512, 64), 512);
+    CHECK_INT(acquire_chunk_sectors(4 * TIB, 512, 64), 512);
+    CHECK_INT(acquire_chunk_sectors(4 * TIB + 512, 512, 64), 1024);
+    CHECK_INT(acquire_chunk_sectors(5 * TIB, 512, 64), 1024);
+    CHECK_INT(acquire_chunk_sectors(16 * TIB, 512, 64), 2048);
+    /* The default is kept up to 512 GiB (2^24 chunks of 32 KiB). */
+    CHECK_INT(acquire_chunk_sectors(TIB / 2, 512, 64), 64);
+    CHECK_INT(acquire_chunk_sectors(TIB / 2 + 512, 512, 64), 128);
+    /* 4 KiB sectors: 64 sectors are 256 KiB chunks, 2^26 of them for 16 TiB: 1 MiB. */
+    CHECK_INT(acquire_chunk_sectors(16 * TIB, 4096, 64), 256);
+    CHECK_INT(acquire_chunk_sectors(4 * TIB, 4096, 64), 64);
+    /* A request above the minimum is kept; one below is raised. */
     CHECK_INT(acquire_chunk_sectors(1 * TIB, 512, 1024), 1024);
-    /* Small media keep the default. */
+    CHECK_INT(acquire_chunk_sectors(64 * (TIB >> 10), 512, 1), 8);
+    /* Small media keep the request. */
     CHECK_INT(acquire_chunk_sectors(0, 512, 64), 64);
     CHECK_INT(acquire_chunk_sectors(1 << 20, 512, 64), 64);
+    CHECK_INT(acquire_chunk_sectors(1 << 20, 512, 1), 1);
     /* Nothing fits: refused rather than a wrong image. */
     CHECK_INT(acquire_chunk_sectors(UINT64_MAX, 512, 64), 0);
+    CHECK_INT(acquire_chunk_sectors(1 << 20, 0, 64), 0);
 }
 
 static void

@@ -40,6 +40,7 @@ fill(struct manifest *m)
     m->ended_at = 1795809700000000001ll;
     m->status = dup("incomplete");
     m->resumed = dup("1048576 bytes (32 chunks) kept from the partial image");
+    m->chunk_note = dup("the default chunk of 64 sectors raised to 128");
     m->n_read_errors = 2;
     m->read_errors = calloc(2, sizeof(*m->read_errors));
     m->read_errors[0].first_sector = 2048;
@@ -172,6 +173,9 @@ main(void)
     }
     CHECK_STR(p.description, m.description);
     CHECK_STR(p.resumed, m.resumed);
+    CHECK_STR(p.chunk_note, m.chunk_note);
+    /* "chunk-note" sits right after "chunk-sectors". */
+    CHECK(strstr(a.buf, "chunk-sectors: 64\nchunk-note: the default chunk") != NULL);
     CHECK_STR(p.notes, m.notes);
     CHECK_STR(p.source, "-");
     CHECK_STR(p.key_id, m.key_id);
