@@ -11,14 +11,17 @@
 #include "verifications.h"
 #include "cli.h"
 #include "deflate.h"
+#include "ewf_layout.h"
 #include "io.h"
 #include "json.h"
 #include "minisign.h"
+#include "scan.h"
 #include "sign.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,44 +89,53 @@ base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Hash the media again from the image (libewf or the raw files) or the source. */
-struct ewf_read_ctx {
-    struct ewf_reader *r;
-    uint64_t size;
-};
-
-static ssize_t
-ewf_read_cb(void *ctx, uint8_t *buf, size_t len, uint64_t offset, struct custody_err *err)
-{
-    struct ewf_read_ctx *c = ctx;
-
-    if (custody_interrupted)
-        return custody_err_set(err, CUSTODY_ERR_INTR, "interrupted");
-    if (offset >= c->size)
-        return 0;
-    if (len > c->size - offset)
-        len = (size_t)(c->size - offset);
-    return ewf_reader_read(c->r, buf, len, offset, err);
-}
-
+/* Hash the media again from the image (its segment files or the raw files) or the
+ * source. An E01 set is read back through common/ewf_layout.c and scan.c, not
+ * libewf: they keep one descriptor per table section where libewf 20140813's reader
+ * builds whole-image chunk tables (over 8 GB for 67 M chunks), and every chunk's
+ * checksum (Adler-32, or the zlib stream's) is checked on the way. A structural
+ * problem or a damaged chunk fails the verification with the reason in err. */
 static int
-rehash_ewf(char hex[HASH_COUNT][HASH_HEX_MAX], const char *first_segment, uint64_t *size,
+rehash_ewf(char hex[HASH_COUNT][HASH_HEX_MAX], char **segments, size_t n, uint64_t *size,
            char stored[2][HASH_HEX_MAX], struct custody_err *err)
 {
-    struct ewf_read_ctx c = {0};
-    struct ewf_media m;
-    const char *paths[1] = {first_segment};
+    struct ewf_layout *l = NULL;
+    struct scan_result s;
+    struct scan_options so = {0};
     int rc;
 
-    if ((rc = ewf_reader_open(&c.r, paths, 1, err)) < 0)
+    memset(&s, 0, sizeof(s));
+    if (n == 0 || n > INT_MAX)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "no image files to read back");
+    if ((rc = ewf_layout_open_files(&l, (const char *const *)segments, (int)n, err)) < 0)
         return rc;
-    ewf_reader_media(c.r, &m);
-    c.size = m.media_size;
-    stored[0][0] = stored[1][0] = '\0';
-    ewf_reader_stored_hash(c.r, "MD5", stored[0], HASH_HEX_MAX);
-    ewf_reader_stored_hash(c.r, "SHA1", stored[1], HASH_HEX_MAX);
-    rc = rehash_stream(hex, HASH_F_ALL, ewf_read_cb, &c, size, err);
-    ewf_reader_close(c.r);
+    if (l->n_problems > 0) {
+        rc = custody_err_set(err, CUSTODY_ERR_FORMAT, "%s%s", l->problems[0],
+                             l->n_problems > 1 ? " (and more problems)" : "");
+        goto out;
+    }
+    if (!l->data_complete || l->logical) {
+        rc =
+            custody_err_set(err, CUSTODY_ERR_FORMAT, "not every chunk of the image can be located");
+        goto out;
+    }
+    if ((rc = scan_ewf(&s, l, &so, err)) < 0)
+        goto out;
+    if (s.bad_count > 0) {
+        rc = custody_err_set(err, CUSTODY_ERR_FORMAT,
+                             "%llu damaged chunk(s), the first chunk %llu (sectors %llu+%llu): %s",
+                             (unsigned long long)s.bad_count, (unsigned long long)s.bad[0].chunk,
+                             (unsigned long long)s.bad[0].first_sector,
+                             (unsigned long long)s.bad[0].sectors, s.bad[0].reason);
+        goto out;
+    }
+    memcpy(hex, s.computed, sizeof(s.computed));
+    *size = s.bytes;
+    snprintf(stored[0], HASH_HEX_MAX, "%s", l->stored[HASH_MD5]);
+    snprintf(stored[1], HASH_HEX_MAX, "%s", l->stored[HASH_SHA1]);
+out:
+    scan_result_release(&s);
+    ewf_layout_free(l);
     return rc;
 }
 
@@ -645,7 +657,7 @@ verify(struct run *r, char **paths, size_t n)
     res->verify_source = "skipped";
     if (o->verify_image) {
         if (o->format == ACQUIRE_E01)
-            rc = rehash_ewf(hex, paths[0], &size, stored, &verr);
+            rc = rehash_ewf(hex, paths, n, &size, stored, &verr);
         else
             rc = rehash_files(hex, paths, n, &size, &verr);
         if (rc < 0) {

@@ -1,5 +1,6 @@
 /* libewf adapter. */
 #include "ewf_adapter.h"
+#include "ewf_layout.h"
 #include "hash.h"
 
 #include <errno.h>
@@ -308,23 +309,11 @@ ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uin
 int
 ewf_writer_segment_name(char *out, size_t size, const char *base, unsigned idx)
 {
-    char ext[4];
-
-    if (idx == 0)
+    if (idx == 0 || (idx > 99 && idx - 100 >= 22u * 26 * 26)) /* E..Z as the first letter */
         return CUSTODY_ERR_USAGE;
-    if (idx <= 99) {
-        snprintf(ext, sizeof(ext), "E%02u", idx);
-    } else {
-        unsigned n = idx - 100;
-        if (n >= 22u * 26 * 26) /* E..Z as the first letter */
-            return CUSTODY_ERR_USAGE;
-        ext[0] = (char)('E' + n / 676);
-        ext[1] = (char)('A' + (n / 26) % 26);
-        ext[2] = (char)('A' + n % 26);
-        ext[3] = '\0';
-    }
-    if ((size_t)snprintf(out, size, "%s.%s", base, ext) >= size)
+    if (strlen(base) + 5 > size) /* ".E01" and the NUL */
         return CUSTODY_ERR_USAGE;
+    ewf_segment_name(out, size, base, 'E', idx);
     return 0;
 }
 

@@ -115,7 +115,8 @@ int ewf_writer_finish(struct ewf_writer *w, struct custody_err *err);
 void ewf_writer_close(struct ewf_writer *w);
 
 /* Name of segment number idx (1-based) for BASE: BASE.E01 .. BASE.E99, BASE.EAA ..
- * Returns 0, or CUSTODY_ERR_USAGE past the last name EWF allows. */
+ * (ewf_segment_name of ewf_layout.h, checked). Returns 0, or CUSTODY_ERR_USAGE past
+ * the last name EWF allows or when out is too small. */
 int ewf_writer_segment_name(char *out, size_t size, const char *base, unsigned idx);
 
 #endif

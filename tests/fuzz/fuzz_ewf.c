@@ -1,6 +1,6 @@
 /* libFuzzer target: the EWF structure parser and the chunk checker of custody-verify
- * (verify/ewf_layout.c, scan.c). Any input must give findings or a clean error,
- * never a crash, a hang or a leak; a set it finds sound must be scannable. */
+ * and custody-acquire's read-back (common/ewf_layout.c, scan.c). Any input must give findings or a
+ * clean error, never a crash, a hang or a leak; a set it finds sound must be scannable. */
 #include "ewf_layout.h"
 #include "scan.h"
 

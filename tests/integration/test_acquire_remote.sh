@@ -69,7 +69,7 @@ assert_contains err "CRC mismatch"
 evil=$'evil\e[31m\n.bin'
 head -c 65536 src.bin >"$evil"
 custody-acquire --send "$evil" | custody-acquire --receive - --output hostile --json \
-  >hostile.json 2>hostile.err || fail "hostile name"
+  >hostile.json 2>hostile.err || { cat hostile.err hostile.log >&2; fail "hostile name"; }
 assert_not_contains hostile.log $'\e['
 assert_contains hostile.log 'evil\x1b[31m\x0a.bin'
 assert_not_contains hostile.json $'\e['

@@ -3,8 +3,8 @@
  * table, hash and digest sections. It does not use libewf, so that it can say
  * exactly what is wrong with a set libewf would open silently (a missing last
  * segment, a renamed or foreign segment, a truncated file). */
-#ifndef CUSTODY_VERIFY_EWF_LAYOUT_H
-#define CUSTODY_VERIFY_EWF_LAYOUT_H
+#ifndef CUSTODY_EWF_LAYOUT_H
+#define CUSTODY_EWF_LAYOUT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +71,10 @@ void ewf_segment_name(char *out, size_t size, const char *base, char letter, uin
  * directory that cannot be listed). Caller frees with ewf_layout_free. */
 int ewf_layout_open(struct ewf_layout **out, const char *const *paths, int npaths,
                     struct custody_err *err);
+/* The same for exactly the files given (segment numbers from their headers), without
+ * looking for others next to them: for a writer that knows which files it wrote. */
+int ewf_layout_open_files(struct ewf_layout **out, const char *const *paths, int npaths,
+                          struct custody_err *err);
 void ewf_layout_free(struct ewf_layout *l);
 
 /* 1 when path looks like an EWF segment name (.E01, .e01, .Exx, .Lxx), else 0. */

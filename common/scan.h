@@ -1,9 +1,12 @@
-/* Read a whole image once, in parallel: the reading thread fetches chunks, a pool of
- * workers inflates them and checks every chunk's checksum, and MD5, SHA-1 and SHA-256
- * run on three threads of their own over the media in order. Memory stays bounded
- * (a ring of a few MiB), whatever the image size. */
-#ifndef CUSTODY_VERIFY_SCAN_H
-#define CUSTODY_VERIFY_SCAN_H
+/* Read a whole image once, in parallel, from its files (an E01 set through the
+ * per-table descriptors of ewf_layout.h, not libewf's whole-image tables): the
+ * reading thread fetches chunks, a pool of workers inflates them and checks every
+ * chunk's checksum, and MD5, SHA-1 and SHA-256 run on three threads of their own over
+ * the media in order. Memory stays bounded (a ring of a few MiB plus one descriptor
+ * per table section), whatever the image size. Used by custody-verify and by
+ * custody-acquire's read-back verification. */
+#ifndef CUSTODY_SCAN_H
+#define CUSTODY_SCAN_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -840,9 +840,9 @@ check_set(struct ewf_layout *l, const char *first_path)
     }
 }
 
-int
-ewf_layout_open(struct ewf_layout **out, const char *const *paths, int npaths,
-                struct custody_err *err)
+static int
+layout_open(struct ewf_layout **out, const char *const *paths, int npaths, int find_set,
+            struct custody_err *err)
 {
     struct ewf_layout *l = calloc(1, sizeof(*l));
     struct codec_inflater *z = NULL;
@@ -858,7 +858,7 @@ ewf_layout_open(struct ewf_layout **out, const char *const *paths, int npaths,
         rc = custody_err_set(err, CUSTODY_ERR_USAGE, "no image files given");
         goto fail;
     }
-    if (npaths == 1 && ewf_name_is_segment(paths[0])) {
+    if (find_set && npaths == 1 && ewf_name_is_segment(paths[0])) {
         rc = discover(l, paths[0], err);
         if (rc < 0)
             goto fail;
@@ -922,4 +922,18 @@ fail:
     codec_inflater_free(z);
     ewf_layout_free(l);
     return rc;
+}
+
+int
+ewf_layout_open(struct ewf_layout **out, const char *const *paths, int npaths,
+                struct custody_err *err)
+{
+    return layout_open(out, paths, npaths, 1, err);
+}
+
+int
+ewf_layout_open_files(struct ewf_layout **out, const char *const *paths, int npaths,
+                      struct custody_err *err)
+{
+    return layout_open(out, paths, npaths, 0, err);
 }

@@ -1,4 +1,4 @@
-/* Adler-32 and zlib inflate for the EWF verifier (see codec.h). */
+/* Adler-32 and zlib inflate for reading EWF chunks back (see codec.h). */
 #include "codec.h"
 
 #include <stdlib.h>

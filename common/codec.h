@@ -1,8 +1,8 @@
-/* Checksums and inflate for EWF verification: Adler-32 and zlib streams, through
- * libdeflate when it is available (2-3x zlib's inflate speed), else zlib. The only
- * file of verify/ that includes <zlib.h> or <libdeflate.h>. */
-#ifndef CUSTODY_VERIFY_CODEC_H
-#define CUSTODY_VERIFY_CODEC_H
+/* Checksums and inflate for reading EWF chunks back (custody-verify, and
+ * custody-acquire's read-back verification): Adler-32 and zlib streams, through
+ * libdeflate when it is available (2-3x zlib's inflate speed), else zlib. */
+#ifndef CUSTODY_CODEC_H
+#define CUSTODY_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
