@@ -1156,15 +1156,19 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         }
         if (r.chunk_sectors != o->chunk_sectors) {
             struct strbuf note = STRBUF_INIT;
+            uint64_t n = ewf_chunk_count(r.media_size, r.src.sector_size, r.chunk_sectors);
             strbuf_addf(&note,
                         "%s of %u sectors raised to %u: %llu chunks would exceed the memory "
                         "budget of %llu chunks (libewf keeps about 8 bytes a chunk; peak RSS "
-                        "<= 256 MiB)",
+                        "<= 256 MiB)%s",
                         o->chunk_sectors_set ? "--chunk-sectors" : "the default chunk",
                         o->chunk_sectors, r.chunk_sectors,
                         (unsigned long long)ewf_chunk_count(r.media_size, r.src.sector_size,
                                                             o->chunk_sectors),
-                        (unsigned long long)EWF_BUDGET_CHUNKS);
+                        (unsigned long long)EWF_BUDGET_CHUNKS,
+                        n > EWF_BUDGET_CHUNKS ? "; the media is too large even for the largest "
+                                                "chunk, so memory will exceed that budget"
+                                              : "");
             strbuf_addf(&r.warnings, "%s\n", note.buf);
             res->chunk_note = strbuf_detach(&note, NULL);
         }

@@ -298,11 +298,12 @@ ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector, uin
 
     if (bytes_per_sector == 0)
         return 0;
-    while (spc <= 32768) {
-        if (ewf_chunk_count(media_size, bytes_per_sector, spc) <= EWF_BUDGET_CHUNKS)
-            return spc;
-        spc *= 2;
-    }
+    for (uint32_t s = spc; s <= 32768; s *= 2)
+        if (ewf_chunk_count(media_size, bytes_per_sector, s) <= EWF_BUDGET_CHUNKS)
+            return s;
+    /* Over 256 TiB at 512-byte sectors: the largest chunk, if libewf can write it. */
+    if (spc <= 32768 && ewf_chunk_count(media_size, bytes_per_sector, 32768) <= EWF_MAX_CHUNKS)
+        return 32768;
     return 0;
 }
 

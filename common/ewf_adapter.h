@@ -87,8 +87,10 @@ struct ewf_writer_opts {
 #define EWF_BUDGET_CHUNKS (UINT64_C(1) << 24)
 
 /* Sectors per chunk for media of media_size bytes: the requested value (64 by
- * default) doubled until the image stays at or under EWF_BUDGET_CHUNKS chunks.
- * Returns 0 when no power of two up to 2^15 sectors is enough. */
+ * default) doubled until the image stays at or under EWF_BUDGET_CHUNKS chunks. Media
+ * too large for that even at 2^15 sectors (over 256 TiB at 512-byte sectors) get 2^15
+ * when that stays under EWF_MAX_CHUNKS (memory then over the budget). Returns 0 when
+ * nothing fits. */
 uint32_t ewf_choose_sectors_per_chunk(uint64_t media_size, uint32_t bytes_per_sector,
                                       uint32_t requested);
 /* Chunks of spc sectors needed for media_size bytes. */

@@ -53,6 +53,11 @@ test_chunk_choice(void)
     CHECK_INT(acquire_chunk_sectors(0, 512, 64), 64);
     CHECK_INT(acquire_chunk_sectors(1 << 20, 512, 64), 64);
     CHECK_INT(acquire_chunk_sectors(1 << 20, 512, 1), 1);
+    /* Over the budget even at 2^15 sectors (256 TiB): the largest chunk, under libewf's
+     * limit (2^25 chunks for 512 TiB); past 2 PiB nothing fits. */
+    CHECK_INT(acquire_chunk_sectors(512 * TIB, 512, 64), 32768);
+    CHECK_INT(acquire_chunk_sectors(256 * TIB, 512, 64), 32768);
+    CHECK_INT(acquire_chunk_sectors(2048 * TIB, 512, 64), 0);
     /* Nothing fits: refused rather than a wrong image. */
     CHECK_INT(acquire_chunk_sectors(UINT64_MAX, 512, 64), 0);
     CHECK_INT(acquire_chunk_sectors(1 << 20, 0, 64), 0);
