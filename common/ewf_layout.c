@@ -173,7 +173,23 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every file next to path whose name is BASE.<E|e><two alphanumerics>. */
+/* Segment names keep the letter case of their set: IMG.E01 ... IMG.E99, IMG.EAA;
+ * img.e01 ... img.eaa. So IMG.err beside IMG.E01 is not taken for a segment. */
+static int
+same_letter_case(const char *ext, const char *first)
+{
+    int upper = first[0] >= 'A' && first[0] <= 'Z';
+
+    for (int i = 0; i < 3; i++) {
+        char c = ext[i];
+        if ((upper && c >= 'a' && c <= 'z') || (!upper && c >= 'A' && c <= 'Z'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Every file next to path whose name is BASE.<E|e><two alphanumerics>, in the letter case
+ * of the first. */
 static int
 discover(struct ewf_layout *l, const char *path, struct custody_err *err)
 {
@@ -198,7 +214,8 @@ discover(struct ewf_layout *l, const char *path, struct custody_err *err)
     while ((de = readdir(d))) {
         const char *e = de->d_name;
         if (strlen(e) != stem + 4 || memcmp(e, name, stem) != 0 || e[stem] != '.' ||
-            (e[stem + 1] | 0x20) != (name[stem + 1] | 0x20) || !ewf_name_is_segment(e))
+            (e[stem + 1] | 0x20) != (name[stem + 1] | 0x20) || !ewf_name_is_segment(e) ||
+            !same_letter_case(e + stem + 1, name + stem + 1))
             continue;
         char **grown = realloc(found, (n + 1) * sizeof(*grown));
         if (!grown) {

@@ -111,6 +111,12 @@ fresh; mv img.E02 img.E07
 expect 1 "'img.E07' holds segment 2, which belongs in 'img.E02'" -- img.E01
 fresh; cp img.E03 img.E04
 expect 1 "extra segment 'img.E04'" -- img.E01
+# files beside the set in the other letter case are not segments (img.err, a
+# notes file); a copy in the set's own case is
+fresh; echo "notes" >img.err && cp img.E03 img.Err
+expect 0 "" -- img.E01
+fresh; cp img.E03 img.EAA
+expect 1 "extra segment 'img.EAA'" -- img.E01
 fresh; : >img.E02
 expect 1 "'img.E02' is empty \(0 bytes\)" -- img.E01
 fresh; echo "short" >img.E02
