@@ -5,6 +5,7 @@
  * reader when all three hashes and the writer are done with it, so memory stays at
  * at most RING blocks (and RING_BYTES of them) whatever the size of the disk. */
 #include "internal.h"
+#include "thread_prio.h"
 
 #include "cli.h"
 #include "deflate.h"
@@ -82,7 +83,7 @@ unlock(struct pipeline *p)
 static void
 release_if_done(struct pipeline *p, struct slot *s)
 {
-    if (s->hashed == HASH_COUNT && s->written) {
+    if (s->hashed == HASH_THREADS && s->written) {
         s->state = SLOT_FREE;
         pthread_cond_broadcast(&p->cv);
     }
@@ -93,6 +94,8 @@ reader_main(void *arg)
 {
     struct pipeline *p = arg;
     uint64_t seq = 0, offset = 0;
+
+    thread_prio_helper();
 
     for (;;) {
         struct slot *s = &p->slots[seq % (uint64_t)p->nslots];
@@ -200,7 +203,7 @@ wait_block(struct pipeline *p, uint64_t seq, int need_compressed)
 
 struct hash_arg {
     struct pipeline *p;
-    int algo;
+    unsigned algos; /* hash_thread_algos */
 };
 
 static void *
@@ -209,11 +212,13 @@ hash_main(void *arg)
     struct hash_arg *h = arg;
     struct pipeline *p = h->p;
 
+    if (!(h->algos & HASH_F_MD5))
+        thread_prio_helper();
     for (uint64_t seq = 0;; seq++) {
         struct slot *s = wait_block(p, seq, 0);
         if (!s)
             break;
-        multihash_update(p->mh[h->algo], s->data, s->len);
+        multihash_update_each(p->mh, h->algos, s->data, s->len);
         lock(p);
         s->hashed++;
         release_if_done(p, s);
@@ -301,6 +306,8 @@ worker_main(void *arg)
     struct pipeline *p = arg;
     struct chunk_deflater *d = NULL;
     struct custody_err err = {0};
+
+    thread_prio_helper();
     struct zero_memo memo = {.in = 0};
 
     if (p->use_deflate && chunk_deflater_new(&d, p->level, &err) < 0) {
@@ -365,6 +372,8 @@ writer_main(void *arg)
 {
     struct pipeline *p = arg;
 
+    thread_prio_helper();
+
     for (uint64_t seq = 0;; seq++) {
         struct slot *s = wait_block(p, seq, 1);
         if (!s)
@@ -401,8 +410,8 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
              int pad_to_sector, struct range_list *bad, struct custody_err *err)
 {
     struct pipeline *p = calloc(1, sizeof(*p));
-    pthread_t reader, writer, hashers[HASH_COUNT], workers[MAX_WORKERS];
-    struct hash_arg hargs[HASH_COUNT];
+    pthread_t reader, writer, hashers[HASH_THREADS], workers[MAX_WORKERS];
+    struct hash_arg hargs[HASH_THREADS];
     unsigned nworkers = 0, nhash = 0;
     int reader_up = 0, writer_up = 0, rc = 0;
 
@@ -452,17 +461,18 @@ pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acqui
             goto out;
 
     /* Named threads, so that perf and top show which one waits or works. */
-    static const char *const hash_names[HASH_COUNT] = {"acq-md5", "acq-sha1", "acq-sha256"};
     if (pthread_create(&writer, NULL, writer_main, p) != 0)
         goto thread_fail;
     pthread_setname_np(writer, "acq-writer");
     writer_up = 1;
-    for (; nhash < HASH_COUNT; nhash++) {
+    for (; nhash < HASH_THREADS; nhash++) {
+        char name[16];
         hargs[nhash].p = p;
-        hargs[nhash].algo = (int)nhash;
+        hargs[nhash].algos = hash_thread_algos((int)nhash);
         if (pthread_create(&hashers[nhash], NULL, hash_main, &hargs[nhash]) != 0)
             goto thread_fail;
-        pthread_setname_np(hashers[nhash], hash_names[nhash]);
+        snprintf(name, sizeof(name), "acq-%s", hash_thread_name((int)nhash));
+        pthread_setname_np(hashers[nhash], name);
     }
     if (p->compressing) {
         unsigned want = worker_count(o);

@@ -2,6 +2,7 @@
  * own thread, while the calling thread reads: the read-back runs at the speed of the
  * slowest hash, not of their sum, and the reads overlap the hashing. */
 #include "internal.h"
+#include "thread_prio.h"
 
 #include "cli.h"
 #include "io.h"
@@ -28,7 +29,7 @@ struct rehash {
 
 struct rehash_arg {
     struct rehash *h;
-    int algo;
+    unsigned algos; /* a hash thread's share (hash_thread_algos) of the algos asked */
 };
 
 static void *
@@ -37,6 +38,8 @@ rehash_main(void *arg)
     struct rehash_arg *a = arg;
     struct rehash *h = a->h;
 
+    if (!(a->algos & HASH_F_MD5) && (h->algos & HASH_F_MD5))
+        thread_prio_helper();
     for (uint64_t seq = 0;; seq++) {
         int slot = (int)(seq % REHASH_RING);
         pthread_mutex_lock(&h->mu);
@@ -46,7 +49,7 @@ rehash_main(void *arg)
         pthread_mutex_unlock(&h->mu);
         if (!have)
             break;
-        multihash_update(h->mh[a->algo], h->buf[slot], h->len[slot]);
+        multihash_update_each(h->mh, a->algos, h->buf[slot], h->len[slot]);
         pthread_mutex_lock(&h->mu);
         h->pending[slot]--;
         pthread_cond_broadcast(&h->cv);
@@ -59,10 +62,9 @@ int
 rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], unsigned algos, rehash_read_fn read_fn, void *ctx,
               uint64_t *total, struct custody_err *err)
 {
-    static const char *const names[HASH_COUNT] = {"rehash-md5", "rehash-sha1", "rehash-sha256"};
     struct rehash h;
-    struct rehash_arg args[HASH_COUNT];
-    pthread_t threads[HASH_COUNT];
+    struct rehash_arg args[HASH_THREADS];
+    pthread_t threads[HASH_THREADS];
     int started = 0, rc = 0;
 
     memset(&h, 0, sizeof(h));
@@ -81,16 +83,18 @@ rehash_stream(char hex[HASH_COUNT][HASH_HEX_MAX], unsigned algos, rehash_read_fn
     for (int a = 0; a < HASH_COUNT; a++)
         if ((algos & (1u << a)) && (rc = multihash_new(&h.mh[a], 1u << a, err)) < 0)
             goto out;
-    for (int a = 0; a < HASH_COUNT; a++) {
-        if (!(algos & (1u << a)))
+    for (int t = 0; t < HASH_THREADS; t++) {
+        char name[16];
+        if (!(algos & hash_thread_algos(t)))
             continue;
         args[started].h = &h;
-        args[started].algo = a;
+        args[started].algos = algos & hash_thread_algos(t);
         if (pthread_create(&threads[started], NULL, rehash_main, &args[started]) != 0) {
             rc = custody_err_set(err, CUSTODY_ERR_NOMEM, "cannot start the hash threads");
             break;
         }
-        pthread_setname_np(threads[started], names[a]);
+        snprintf(name, sizeof(name), "rehash-%s", hash_thread_name(t));
+        pthread_setname_np(threads[started], name);
         started++;
     }
     for (uint64_t seq = 0; rc == 0; seq++) {

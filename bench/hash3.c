@@ -1,11 +1,14 @@
 /* bench helper: MD5, SHA-1 and SHA-256 of one file, each on its own thread (libgcrypt,
- * the library custody-acquire hashes with): the machine's hash-alone limit. Built by
+ * the library custody-acquire hashes with), SHA-1 and SHA-256 at a lower priority than
+ * MD5 as in custody's pipelines: the machine's hash-alone limit. Built by
  * bench/acquire.sh; not part of the tools. Usage: hash3 FILE */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <gcrypt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char *path;
@@ -14,6 +17,11 @@ static void *
 run(void *arg)
 {
     int algo = *(int *)arg, fd = open(path, O_RDONLY);
+
+    /* as custody's pipelines do (common/thread_prio.h): MD5, the slowest and
+     * sequential, keeps a core; the other two share the rest */
+    if (algo != GCRY_MD_MD5)
+        setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
     size_t size = 4 << 20;
     char *buf = malloc(size);
     gcry_md_hd_t h;

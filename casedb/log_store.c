@@ -1,6 +1,7 @@
 /* Loading parsed logs: prepared statements reused for every row, events copied
  * into an arena and inserted LOG_BATCH rows per step. */
 #include "log_store.h"
+#include "bulk.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,8 @@ struct casedb_log_writer {
     struct casedb *db;
     sqlite3_stmt *ins_source, *fin_source, *ins_event, *ins_events, *ins_warning;
     sqlite3_stmt *find_source, *del_events, *del_warnings, *del_source;
-    char **index_sql; /* dropped by bulk_begin, recreated by bulk_end */
-    size_t n_index;
-    int direct; /* direct_begin switched the case to a rollback journal */
+    struct db_index_set indexes; /* dropped by bulk_begin, rebuilt by bulk_end */
+    int direct;                  /* direct_begin switched the case to a rollback journal */
     struct pending_event pending[LOG_BATCH];
     size_t n_pending;
     struct strbuf arena; /* the pending events' bytes */
@@ -135,9 +135,7 @@ casedb_log_writer_close(struct casedb_log_writer *w)
     /* foreign keys were paused for the writer (a no-op inside a transaction, whose
      * owner turns them back on) */
     sqlite3_exec(w->db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    for (size_t i = 0; i < w->n_index; i++)
-        free(w->index_sql[i]);
-    free(w->index_sql);
+    db_index_set_release(&w->indexes);
     free(w);
 }
 
@@ -197,66 +195,24 @@ casedb_log_source_replace(struct casedb_log_writer *w, const struct casedb_log_s
 }
 
 #define LOG_BULK_MIN_ROWS 100000
-/* Map this much of the case file during a direct load (a bound, not a reservation). */
-#define LOG_DIRECT_MMAP "PRAGMA mmap_size = 17179869184"
-
-/* The journal mode the connection reports after running sql ("PRAGMA journal_mode
- * [= X]"), lowercase, in buf; "" when the statement failed (e.g. locked). */
-static void
-journal_mode(struct casedb_log_writer *w, const char *sql, char *buf, size_t size)
-{
-    sqlite3_stmt *st = NULL;
-
-    buf[0] = '\0';
-    if (sqlite3_prepare_v2(w->db->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-}
-
 int
 casedb_log_direct_begin(struct casedb_log_writer *w, uint64_t expected_rows,
                         struct custody_err *err)
 {
-    char mode[16];
-    int rc;
-
+    (void)err;
     if (expected_rows < LOG_BULK_MIN_ROWS || w->direct)
         return 0;
-    journal_mode(w, "PRAGMA journal_mode", mode, sizeof(mode));
-    if (strcmp(mode, "wal") != 0)
-        return 0;
-    /* Leaving WAL needs every other connection closed: SQLite refuses at once
-     * (locked) otherwise, and the load goes through the WAL as usual. */
-    journal_mode(w, "PRAGMA journal_mode = DELETE", mode, sizeof(mode));
-    if (strcmp(mode, "delete") != 0)
-        return 0;
-    w->direct = 1;
-    if ((rc = sqlite3_exec(w->db->db, LOG_DIRECT_MMAP, NULL, NULL, NULL)) != SQLITE_OK)
-        return db_fail(w->db, rc, err, "cannot map the case database");
+    w->direct = db_direct_begin(w->db);
     return 0;
 }
 
 int
 casedb_log_direct_end(struct casedb_log_writer *w, struct custody_err *err)
 {
-    char mode[16];
-
     if (!w->direct)
         return 0;
     w->direct = 0;
-    sqlite3_exec(w->db->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
-    journal_mode(w, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
-    if (strcmp(mode, "wal") != 0)
-        return custody_err_set(err, CUSTODY_ERR_BUSY,
-                               "cannot switch case database '%s' back to WAL mode (another "
-                               "process has it open); the load is committed, and the next "
-                               "command that writes to the case switches it back",
-                               w->db->path);
-    return 0;
+    return db_direct_end(w->db, err);
 }
 
 int
@@ -266,7 +222,7 @@ casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows, struc
     int64_t rows = 0;
     int rc;
 
-    if (expected_rows < LOG_BULK_MIN_ROWS || w->n_index)
+    if (expected_rows < LOG_BULK_MIN_ROWS || w->indexes.n)
         return 0;
     if ((rc = db_prepare(w->db, &st, "SELECT coalesce(max(id), 0) FROM events", err)) < 0)
         return rc;
@@ -275,38 +231,8 @@ casedb_log_bulk_begin(struct casedb_log_writer *w, uint64_t expected_rows, struc
     sqlite3_finalize(st);
     if ((uint64_t)rows >= expected_rows)
         return 0;
-    if ((rc = db_prepare(w->db, &st,
-                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND"
-                         " tbl_name = 'events' AND sql IS NOT NULL",
-                         err)) < 0)
-        return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char **grown = realloc(w->index_sql, (w->n_index + 1) * sizeof(*grown));
-        if (!grown)
-            abort();
-        w->index_sql = grown;
-        w->index_sql[w->n_index++] = db_col_strdup(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(w->db, rc, err, "cannot list the events indexes");
-    for (size_t i = 0; i < w->n_index; i++) {
-        /* "CREATE INDEX name ON ..." -> "DROP INDEX name" (names are ours: no quoting) */
-        const char *sql = w->index_sql[i], *name = strstr(sql, "INDEX ");
-        struct strbuf drop = STRBUF_INIT;
-        size_t n;
-        if (!name)
-            return custody_err_set(err, CUSTODY_ERR_DB, "unexpected index definition");
-        name += 6;
-        n = strcspn(name, " (");
-        strbuf_addstr(&drop, "DROP INDEX ");
-        strbuf_add(&drop, name, n);
-        rc = sqlite3_exec(w->db->db, drop.buf, NULL, NULL, NULL);
-        strbuf_release(&drop);
-        if (rc != SQLITE_OK)
-            return db_fail(w->db, rc, err, "cannot drop an events index");
-    }
-    return 0;
+    /* log events fill the partial ip and user indexes too: all of them go */
+    return db_indexes_drop(w->db, &w->indexes, "events", 0, err);
 }
 
 int
@@ -314,16 +240,11 @@ casedb_log_bulk_end(struct casedb_log_writer *w, struct custody_err *err)
 {
     int rc = casedb_log_flush(w, err);
 
-    for (size_t i = 0; i < w->n_index; i++) {
-        if (rc == 0 &&
-            (rc = sqlite3_exec(w->db->db, w->index_sql[i], NULL, NULL, NULL)) != SQLITE_OK)
-            rc = db_fail(w->db, rc, err, "cannot recreate an events index");
-        free(w->index_sql[i]);
+    if (rc < 0) {
+        db_index_set_release(&w->indexes);
+        return rc;
     }
-    free(w->index_sql);
-    w->index_sql = NULL;
-    w->n_index = 0;
-    return rc;
+    return db_indexes_rebuild(w->db, &w->indexes, err);
 }
 
 int

@@ -1,6 +1,7 @@
 /* The file-system timeline in the case database: bulk loading of partitions,
  * files and M/A/C/B events, and the readers the exporters use. */
 #include "timeline_store.h"
+#include "bulk.h"
 
 #include "db_internal.h"
 
@@ -25,9 +26,8 @@ struct timeline_load {
     sqlite3_stmt *ins_file, *ins_event, *ins_part, *upd_part, *ins_ioc;
     int64_t chunk_first; /* files rows whose events are not inserted yet: ids from here */
     int64_t chunk_files;
-    char **index_sql; /* CREATE INDEX statements dropped for the load */
-    size_t n_index;
-    int direct; /* the load runs with a rollback journal (tl_direct_begin) */
+    struct db_index_set indexes; /* dropped for the load (tl_drop_indexes) */
+    int direct;                  /* the load runs with a rollback journal (db_direct_begin) */
 };
 
 static int
@@ -73,93 +73,25 @@ tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
     sqlite3_finalize(st);
     if (rows > TL_REINDEX_MAX_ROWS)
         return 0;
-    if ((rc = db_prepare(l->db, &st,
-                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                         "tbl_name IN ('files', 'events') AND sql IS NOT NULL AND "
-                         "sql NOT LIKE '% WHERE %'",
-                         err)) < 0)
+    if ((rc = db_indexes_drop(l->db, &l->indexes, "files", 1, err)) < 0)
         return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char **grown = realloc(l->index_sql, (l->n_index + 1) * sizeof(*grown));
-        if (!grown)
-            abort();
-        l->index_sql = grown;
-        l->index_sql[l->n_index++] = db_col_strdup(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(l->db, rc, err, "cannot list indexes");
-    for (size_t i = 0; i < l->n_index; i++) {
-        /* "CREATE INDEX name ON ..." -> "DROP INDEX name" */
-        const char *s = l->index_sql[i];
-        const char *name = strstr(s, "INDEX ");
-        const char *end;
-        char drop[256];
-        if (!name)
-            continue;
-        name += 6;
-        if (!strncmp(name, "IF NOT EXISTS ", 14))
-            name += 14;
-        end = strchr(name, ' ');
-        if (!end || end - name > 200)
-            continue;
-        snprintf(drop, sizeof(drop), "DROP INDEX %.*s", (int)(end - name), name);
-        if ((rc = tl_exec(l->db, drop, err, "cannot drop index for the bulk load")) < 0)
-            return rc;
-    }
-    return 0;
+    return db_indexes_drop(l->db, &l->indexes, "events", 1, err);
 }
 
-/* The journal mode the connection reports after sql ("PRAGMA journal_mode [= X]"),
- * in buf; "" when the statement failed. */
-static void
-tl_journal_mode(struct casedb *db, const char *sql, char *buf, size_t size)
-{
-    sqlite3_stmt *st = NULL;
-
-    buf[0] = '\0';
-    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-}
-
-/* A build writes tens of MB of new pages. Through the WAL each page is written
- * twice and read once more (WAL, then the checkpoint into CASE.db); with a rollback
- * journal new pages go into the file once and the journal holds only the few pages
- * that existed before: about 9% less CPU for the 100k-file bench. Leaving WAL needs
- * every other connection closed: SQLite refuses at once otherwise and the load goes
- * through the WAL as before. synchronous = EXTRA also syncs the folder after the
- * journal is deleted, so the commit is as durable as a WAL commit. */
-static void
-tl_direct_begin(struct timeline_load *l)
-{
-    char mode[16];
-
-    tl_journal_mode(l->db, "PRAGMA journal_mode", mode, sizeof(mode));
-    if (strcmp(mode, "wal") != 0)
-        return;
-    tl_journal_mode(l->db, "PRAGMA journal_mode = DELETE", mode, sizeof(mode));
-    if (strcmp(mode, "delete") != 0)
-        return;
-    l->direct = 1;
-    sqlite3_exec(l->db->db, "PRAGMA synchronous = EXTRA", NULL, NULL, NULL);
-}
-
-/* Back to WAL after the commit or rollback. Best effort: when another process
- * opened the case in the meantime the switch is refused, the case stays valid in
- * rollback mode, and the next command that writes to it switches it back
- * (casedb_open). */
+/* A build writes tens of MB of new pages: through a rollback journal when it can
+ * (bulk.h: about 9% less CPU for the 100k-file bench). Back to WAL after the
+ * commit or rollback; when another process opened the case in the meantime the
+ * switch is refused, the case stays valid in rollback mode, and the next command
+ * that writes to it switches it back (casedb_open). */
 static void
 tl_direct_end(struct timeline_load *l)
 {
-    char mode[16];
+    struct custody_err ignored = {0};
 
     if (!l->direct)
         return;
     l->direct = 0;
-    sqlite3_exec(l->db->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-    tl_journal_mode(l->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+    (void)db_direct_end(l->db, &ignored);
 }
 
 void
@@ -174,9 +106,7 @@ timeline_load_abort(struct timeline_load *l)
     sqlite3_finalize(l->ins_part);
     sqlite3_finalize(l->upd_part);
     sqlite3_finalize(l->ins_ioc);
-    for (size_t i = 0; i < l->n_index; i++)
-        free(l->index_sql[i]);
-    free(l->index_sql);
+    db_index_set_release(&l->indexes);
     tl_direct_end(l); /* statements finalized: the mode can change */
     free(l);
 }
@@ -201,7 +131,7 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
         free(l);
         return rc;
     }
-    tl_direct_begin(l); /* also outside a transaction only */
+    l->direct = db_direct_begin(db); /* also outside a transaction only */
     if ((rc = casedb_begin(db, err)) < 0) {
         sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
         tl_direct_end(l);
@@ -440,9 +370,8 @@ timeline_load_commit(struct timeline_load *l, struct custody_err *err)
 {
     int rc = 0;
 
-    for (size_t i = 0; i < l->n_index; i++)
-        if ((rc = tl_exec(l->db, l->index_sql[i], err, "cannot rebuild index")) < 0)
-            goto done;
+    if ((rc = db_indexes_rebuild(l->db, &l->indexes, err)) < 0)
+        goto done;
     /* Planner statistics from a sample: a full ANALYZE would cost as much as the load. */
     if ((rc = tl_exec(l->db, "PRAGMA analysis_limit = 1000; ANALYZE files; ANALYZE events", err,
                       "cannot analyze")) < 0)

@@ -202,3 +202,33 @@ hex_decode(uint8_t *out, size_t len, const char *hex)
     }
     return 0;
 }
+
+unsigned
+hash_thread_algos(int i)
+{
+    return i == 0 ? HASH_F_MD5 : HASH_F_SHA1 | HASH_F_SHA256;
+}
+
+const char *
+hash_thread_name(int i)
+{
+    return i == 0 ? "md5" : "sha";
+}
+
+#define HASH_PIECE (64u << 10)
+
+void
+multihash_update_each(struct multihash *const mh[HASH_COUNT], unsigned algos, const void *data,
+                      size_t len)
+{
+    const uint8_t *d = data;
+
+    while (len) {
+        size_t n = len < HASH_PIECE ? len : HASH_PIECE;
+        for (int a = 0; a < HASH_COUNT; a++)
+            if (algos & (1u << a))
+                multihash_update(mh[a], d, n);
+        d += n;
+        len -= n;
+    }
+}

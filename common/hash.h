@@ -42,6 +42,19 @@ void multihash_update(struct multihash *mh, const void *data, size_t len);
 void multihash_final(struct multihash *mh, char hex[HASH_COUNT][HASH_HEX_MAX]);
 void multihash_free(struct multihash *mh);
 
+/* The hashing threads of custody's pipelines: MD5 on one thread (the slowest
+ * hash, sequential: the bound on two cores), SHA-1 and SHA-256 together on
+ * another, at a lower priority (thread_prio.h). */
+#define HASH_THREADS 2
+/* HASH_F_* of hash thread i (0 <= i < HASH_THREADS) and its name suffix. */
+unsigned hash_thread_algos(int i);
+const char *hash_thread_name(int i);
+/* Feed data to mh[a] for every algo a in algos, a 64 KiB piece to all of them
+ * after the other while it is still in the core's cache (each hash reading every
+ * byte from memory on its own costs about 10% more CPU). */
+void multihash_update_each(struct multihash *const mh[HASH_COUNT], unsigned algos, const void *data,
+                           size_t len);
+
 /* One-shot digest of a buffer into out (hash_len(algo) bytes). */
 void hash_buffer(enum hash_algo algo, uint8_t *out, const void *data, size_t len);
 

@@ -4,6 +4,7 @@
  * consumes the slots strictly in order; the third to finish frees the slot. One
  * mutex and one condition variable: jobs are about 1 MiB, so contention is small. */
 #include "scan.h"
+#include "thread_prio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,6 +198,8 @@ worker_main(void *arg)
     struct worker_arg *wa = arg;
     struct pipe *p = wa->p;
 
+    thread_prio_helper();
+
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct job *j = NULL;
@@ -226,9 +229,12 @@ worker_main(void *arg)
     return NULL;
 }
 
+/* hash threads: hash_thread_algos */
+#define SCAN_HASHERS HASH_THREADS
+
 struct hasher_arg {
     struct pipe *p;
-    int algo;
+    unsigned algos; /* HASH_F_* */
 };
 
 static void *
@@ -238,6 +244,9 @@ hasher_main(void *arg)
     struct pipe *p = ha->p;
     uint64_t seq = 0;
 
+    if (!(ha->algos & HASH_F_MD5))
+        thread_prio_helper();
+
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct job *j = &p->jobs[seq % RING];
@@ -246,9 +255,9 @@ hasher_main(void *arg)
         if (j->state == SLOT_DECODED && j->seq == seq) {
             pthread_mutex_unlock(&p->mu);
             for (size_t i = 0; i < j->n_chunks; i++)
-                multihash_update(p->mh[ha->algo], j->ptrs[i], j->lens[i]);
+                multihash_update_each(p->mh, ha->algos, j->ptrs[i], j->lens[i]);
             pthread_mutex_lock(&p->mu);
-            if (++j->consumed == HASH_COUNT) {
+            if (++j->consumed == SCAN_HASHERS) {
                 p->res->bytes += j->out_len; /* counted once, by whoever frees the slot */
                 j->state = SLOT_FREE;
                 pthread_cond_broadcast(&p->cv);
@@ -299,8 +308,8 @@ struct running {
     pthread_t workers[64];
     struct worker_arg wargs[64];
     int n_workers;
-    pthread_t hashers[HASH_COUNT];
-    struct hasher_arg hargs[HASH_COUNT];
+    pthread_t hashers[SCAN_HASHERS];
+    struct hasher_arg hargs[SCAN_HASHERS];
     int n_hashers;
 };
 
@@ -363,7 +372,6 @@ pipe_destroy(struct pipe *p)
 static int
 pipe_start(struct pipe *p, struct running *rn, int workers, struct custody_err *err)
 {
-    static const char *const names[HASH_COUNT] = {"verify-md5", "verify-sha1", "verify-sha256"};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(rn, 0, sizeof(*rn));
@@ -385,12 +393,14 @@ pipe_start(struct pipe *p, struct running *rn, int workers, struct custody_err *
         pthread_setname_np(rn->workers[i], "verify-inflate");
         rn->n_workers++;
     }
-    for (int i = 0; i < HASH_COUNT; i++) {
+    for (int i = 0; i < SCAN_HASHERS; i++) {
         rn->hargs[i].p = p;
-        rn->hargs[i].algo = i;
+        char name[16];
+        rn->hargs[i].algos = hash_thread_algos(i);
         if (pthread_create(&rn->hashers[i], NULL, hasher_main, &rn->hargs[i]) != 0)
             return custody_err_set(err, CUSTODY_ERR, "cannot start a thread");
-        pthread_setname_np(rn->hashers[i], names[i]);
+        snprintf(name, sizeof(name), "verify-%s", hash_thread_name(i));
+        pthread_setname_np(rn->hashers[i], name);
         rn->n_hashers++;
     }
     return 0;

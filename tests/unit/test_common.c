@@ -7,10 +7,15 @@
 #include "io.h"
 #include "json.h"
 #include "strbuf.h"
+#include "thread_prio.h"
 #include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,6 +263,68 @@ test_hash(void)
     CHECK(strstr(err.msg, "'/nonexistent/file'") != NULL);
 }
 
+/* The pipelines' hash threads: each algo of a thread fed piece by piece gives the
+ * digest of the whole buffer; the threads share all three algos, MD5 alone. */
+static void
+test_hash_threads(void)
+{
+    struct custody_err err = {0};
+    struct multihash *each[HASH_COUNT] = {NULL}, *whole = NULL;
+    char got[HASH_COUNT][HASH_HEX_MAX], want[HASH_COUNT][HASH_HEX_MAX];
+    size_t len = (3u << 16) + 12345; /* pieces of 64 KiB and a tail */
+    uint8_t *buf = malloc(len);
+    unsigned all = 0;
+
+    REQUIRE(buf != NULL);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(i * 131 + (i >> 9));
+    for (int t = 0; t < HASH_THREADS; t++) {
+        CHECK((all & hash_thread_algos(t)) == 0);
+        all |= hash_thread_algos(t);
+    }
+    CHECK(all == HASH_F_ALL && hash_thread_algos(0) == HASH_F_MD5);
+    for (int a = 0; a < HASH_COUNT; a++)
+        REQUIRE(multihash_new(&each[a], 1u << a, &err) == 0);
+    REQUIRE(multihash_new(&whole, HASH_F_ALL, &err) == 0);
+    multihash_update_each(each, HASH_F_SHA1 | HASH_F_SHA256, buf, 1000);
+    multihash_update_each(each, HASH_F_SHA1 | HASH_F_SHA256, buf + 1000, len - 1000);
+    multihash_update_each(each, HASH_F_MD5, buf, len);
+    multihash_update(whole, buf, len);
+    multihash_final(whole, want);
+    for (int a = 0; a < HASH_COUNT; a++) {
+        char hex[HASH_COUNT][HASH_HEX_MAX];
+        multihash_final(each[a], hex);
+        memcpy(got[a], hex[a], sizeof(got[a]));
+        multihash_free(each[a]);
+        CHECK_STR(got[a], want[a]);
+    }
+    multihash_free(whole);
+    free(buf);
+}
+
+/* A helper thread lowers its own priority, and only its own. */
+static void *
+prio_thread(void *arg)
+{
+    int *after = arg;
+
+    thread_prio_helper();
+    *after = getpriority(PRIO_PROCESS, (id_t)gettid());
+    return NULL;
+}
+
+static void
+test_thread_prio(void)
+{
+    int before = getpriority(PRIO_PROCESS, (id_t)gettid()), after = 99;
+    pthread_t t;
+
+    REQUIRE(pthread_create(&t, NULL, prio_thread, &after) == 0);
+    pthread_join(t, NULL);
+    CHECK(after == (before + THREAD_HELPER_NICE > 19 ? 19 : before + THREAD_HELPER_NICE));
+    CHECK(getpriority(PRIO_PROCESS, (id_t)gettid()) == before);
+}
+
 static void
 test_cli(void)
 {
@@ -326,6 +393,8 @@ main(void)
     test_io();
     test_io_seq();
     test_hash();
+    test_hash_threads();
+    test_thread_prio();
     test_cli();
     test_err();
     CHECK_DONE();
