@@ -400,11 +400,13 @@ test_year_inference(void)
     CHECK_INT(R.ev[3].ts, ns_of("2025-01-02T10:00:00Z"));
     CHECK(R.ev[0].flags & LOG_FLAG_YEAR_INFERRED);
 
-    /* lnav's rollover sample: Dec -> Jan */
-    parse_file("syslog/lnav-logfile_syslog.1", ns_of("2007-01-04T00:00:00Z"), NULL);
-    REQUIRE(R.n == 4);
-    CHECK_INT(R.ev[0].ts, ns_of("2006-12-03T09:23:38Z"));
-    CHECK_INT(R.ev[3].ts, ns_of("2007-01-03T09:47:02Z"));
+    /* lnav's rollover sample: Dec -> Jan (test data; the rest runs without it) */
+    if (testdata && access(testdata, R_OK) == 0) {
+        parse_file("syslog/lnav-logfile_syslog.1", ns_of("2007-01-04T00:00:00Z"), NULL);
+        REQUIRE(R.n == 4);
+        CHECK_INT(R.ev[0].ts, ns_of("2006-12-03T09:23:38Z"));
+        CHECK_INT(R.ev[3].ts, ns_of("2007-01-03T09:47:02Z"));
+    }
 
     /* a file last written in January whose last record is in December: previous year */
     parse_buf(late, sizeof(late) - 1, "syslog", ns_of("2025-01-02T00:00:00Z"), NULL, NULL);
