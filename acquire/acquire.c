@@ -1255,7 +1255,8 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     res->chunk_sectors = r.chunk_sectors;
     res->sector_size = r.src.sector_size;
     res->bytes_read = st.bytes;
-    res->media_size = st.bytes;
+    /* what the image holds: after a write failure, less than was read */
+    res->media_size = st.complete ? st.bytes : st.written;
     for (size_t i = 0; i < r.bad.n; i++)
         acq_log_line(&r.log, "UNREADABLE: sectors %llu-%llu (%llu sectors), zero-filled",
                      (unsigned long long)r.bad.v[i].first_sector,
@@ -1281,7 +1282,7 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
         struct custody_err ignore = {0};
         struct range_list missing = {0};
         /* The part never acquired, when the media size is known. */
-        uint64_t done_sectors = (st.bytes + r.src.sector_size - 1) / r.src.sector_size;
+        uint64_t done_sectors = (st.written + r.src.sector_size - 1) / r.src.sector_size;
         uint64_t all_sectors = r.media_size / r.src.sector_size;
         if (r.media_size && all_sectors > done_sectors)
             range_list_add(&missing, done_sectors, all_sectors - done_sectors);
@@ -1302,8 +1303,9 @@ acquire_run(struct acquire_result *res, const struct acquire_opts *o, struct cus
     r.bad.n = r.bad.cap = 0;
     if (run_rc < 0) {
         res->status = run_rc == CUSTODY_ERR_INTR ? "interrupted" : "failed";
-        acq_log_line(&r.log, "acquisition %s after %llu bytes: %s", res->status,
-                     (unsigned long long)res->bytes_read, err->msg);
+        acq_log_line(&r.log, "acquisition %s after %llu bytes read, %llu of them in the image: %s",
+                     res->status, (unsigned long long)res->bytes_read,
+                     (unsigned long long)res->media_size, err->msg);
         acq_log_line(&r.log, "the output is PARTIAL: its files are renamed *.partial");
         mark_partial(&r, paths, npaths);
     } else {

@@ -86,6 +86,9 @@ int sink_write_raw(struct acquire_sink *k, const uint8_t *data, size_t len,
 /* E01: one chunk. */
 int sink_write_chunk(struct acquire_sink *k, const void *data, size_t size, size_t data_size,
                      int compressed, uint32_t checksum, struct custody_err *err);
+/* Media bytes the outputs hold so far: raw bytes written, E01 chunks libewf took
+ * (a chunk whose write failed does not count). */
+uint64_t sink_media_written(const struct acquire_sink *k);
 /* Close: with finish (E01: errors, hashes, closing sections; raw: fsync) or without
  * (a partial image). Fills the list of files written (names relative to BASE's folder). */
 int sink_close(struct acquire_sink *k, int finish, const struct range_list *bad,
@@ -103,10 +106,11 @@ int outputs_existing(const struct acquire_opts *o, char ***paths, size_t *n);
 
 /* The pipeline: reader, three hash threads, compression workers, writer. */
 struct pipeline_stats {
-    uint64_t bytes;  /* media bytes read and hashed */
-    int complete;    /* reached the end of the source */
-    int interrupted; /* stopped by a signal */
-    int failed;      /* read or write failure: err says which */
+    uint64_t bytes;   /* media bytes read and hashed */
+    uint64_t written; /* media bytes the outputs hold (sink_media_written) */
+    int complete;     /* reached the end of the source */
+    int interrupted;  /* stopped by a signal */
+    int failed;       /* read or write failure: err says which */
     char hash[HASH_COUNT][HASH_HEX_MAX];
 };
 int pipeline_run(struct pipeline_stats *st, struct acquire_source *src, struct acquire_sink *sink,

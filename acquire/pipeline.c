@@ -544,6 +544,7 @@ join:
         goto out;
 
     st->bytes = p->bytes_read;
+    st->written = sink_media_written(p->sink);
     st->interrupted = p->interrupted || (custody_interrupted && !p->complete);
     if (p->write_failed) {
         *err = p->write_err;

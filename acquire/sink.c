@@ -20,6 +20,7 @@
 struct acquire_sink {
     enum acquire_format format;
     char *base;
+    uint64_t media_written; /* media bytes the outputs hold: raw bytes, whole E01 chunks */
     struct ewf_writer *ewf;
     /* raw */
     int fd;
@@ -157,6 +158,7 @@ raw_write(struct acquire_sink *k, const uint8_t *data, size_t n)
         data += part;
         n -= part;
         k->in_segment += part;
+        k->media_written += part;
     }
     return 0;
 }
@@ -284,12 +286,20 @@ sink_write_chunk(struct acquire_sink *k, const void *data, size_t size, size_t d
 {
     int rc = ewf_writer_write_chunk(k->ewf, data, size, data_size, compressed, checksum, err);
 
+    if (rc == 0)
+        k->media_written += data_size;
     k->ewf_unflushed += size;
     if (rc == 0 && k->ewf_unflushed >= RAW_WRITEBACK_BYTES) {
         ewf_writeback(k);
         k->ewf_unflushed = 0;
     }
     return rc;
+}
+
+uint64_t
+sink_media_written(const struct acquire_sink *k)
+{
+    return k->media_written;
 }
 
 /* The segment files libewf created: BASE.E01 up to the first missing name. */

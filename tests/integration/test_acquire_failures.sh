@@ -56,6 +56,11 @@ for fmt in e01 raw; do
   size=$(stat -c %s nospc-$fmt.*.partial)
   [ "$size" -le 3000000 ] && [ "$size" -gt 2900000 ] ||
     fail "$fmt: the disk-full limit was not hit ($size bytes)"
+  # the manifest claims no more media than reached the image (random data: stored
+  # as is), not what was read ahead of the failed write
+  msize=$(awk '/^media-size:/ {print $2}' nospc-$fmt.manifest)
+  [ -n "$msize" ] && [ "$msize" -le "$size" ] ||
+    fail "$fmt: the partial manifest claims $msize media bytes in a $size-byte file"
   [ -z "$(sqlite3 case.db "SELECT md5 FROM acquisitions WHERE output_base = 'nospc-$fmt'")" ] ||
     fail "$fmt: a failed acquisition has hashes"
   [ "$(sqlite3 case.db "SELECT status FROM assets WHERE hostname = 'host-$fmt'")" != acquired ] ||
@@ -96,7 +101,7 @@ assert_contains int.manifest "status: interrupted"
 [ -e int.E01.partial ] && [ ! -e int.E01 ] || fail "SIGINT: outputs not marked partial"
 # The megabyte that had arrived is kept (random data: stored uncompressed).
 [ "$(stat -c %s int.E01.partial)" -gt 1000000 ] || fail "SIGINT: the data in hand was dropped"
-assert_contains int.log "interrupted after 1048576 bytes"
+assert_contains int.log "interrupted after 1048576 bytes read, 1048576 of them in the image"
 # The partial file is listed with its size and SHA-256 (what --resume checks).
 grep '^SHA256 (' int.manifest | sha256sum -c --quiet ||
   fail "SIGINT: the manifest does not list the partial file with its SHA-256"
