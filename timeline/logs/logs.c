@@ -130,8 +130,16 @@ log_parse_buffer(struct log_ctx *ctx, const char **type_out, const uint8_t *data
             snprintf(damage + strlen(damage), sizeof(damage) - strlen(damage),
                      "; the %zu bytes of the cut last line are not parsed", cut);
         }
-        if ((rc = p->parse(ctx, data, len, err)) < 0)
+        if ((rc = p->parse(ctx, data, len, err)) < 0) {
+            if (damaged && rc == CUSTODY_ERR_FORMAT) {
+                /* refused: say the stream was damaged too (the reason may be the damage) */
+                char why[sizeof(err->msg)];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                custody_err_set(err, CUSTODY_ERR_FORMAT, "%s; the compressed stream is damaged: %s",
+                                why, damage);
+            }
             goto done;
+        }
     } else if (len > 0) {
         rc = custody_err_set(err, CUSTODY_ERR_FORMAT, "'%s': not a log format custody knows",
                              ctx->name ? ctx->name : "(buffer)");

@@ -83,7 +83,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ctx.events != s.events || ctx.warnings != s.warnings)
             abort();
         /* decompressed input may be larger than size: offsets are checked only for plain */
-        if (ctx.damaged && s.events == 0 && s.warnings == 0)
+        /* damage is never silent: a warning, or a refusal that names it */
+        if (ctx.damaged && rc == 0 && s.events == 0 && s.warnings == 0)
+            abort();
+        if (ctx.damaged && rc != 0 && !strstr(err.msg, "damaged"))
             abort();
     }
     return 0;
