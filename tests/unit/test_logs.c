@@ -383,6 +383,40 @@ test_syslog_formats(void)
     CHECK(frac);
 }
 
+/* Times a signed 64-bit nanosecond count cannot hold (found by the fuzzers as
+ * signed overflows): a warning with the record's place, never a wrapped date. */
+static void
+test_time_range(void)
+{
+    static const char sys[] = "9999-12-31T23:59:59+00:00 web01 sshd[1]: far future\n"
+                              "2024-03-01T10:00:00+00:00 web01 sshd[2]: fine\n";
+    static const char audit[] = "type=USER_LOGIN msg=audit(99999999999.000:1): pid=1 res=success\n";
+    static const char web[] = "1.2.3.4 - - [01/Jan/9999:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
+    static const char bash[] = "#99999999999\nls\n#1700000000\nid\n";
+
+    CHECK_INT(log_ns(INT64_MAX / 1000000000, 0), INT64_MAX / 1000000000 * 1000000000);
+    CHECK_INT(log_ns(INT64_MAX / 1000000000 + 1, 0), LOG_TS_INVALID);
+    CHECK_INT(log_ns(INT64_MIN / 1000000000 - 1, 0), LOG_TS_INVALID);
+    CHECK_INT(log_ns(-1, 5), -999999995);
+
+    parse_buf(sys, sizeof(sys) - 1, "syslog", ns_of("2025-01-01T00:00:00Z"), "syslog", NULL);
+    CHECK_INT(R.rc, 0);
+    CHECK_INT(R.n, 1);
+    CHECK_INT(R.nwarn, 1);
+    CHECK(strstr(R.warn[0], "1677-2262") != NULL);
+    CHECK_INT(R.ev[0].ts, ns_of("2024-03-01T10:00:00Z"));
+    parse_buf(audit, sizeof(audit) - 1, "audit.log", 0, "audit", NULL);
+    CHECK_INT(R.n, 0);
+    CHECK_INT(R.nwarn, 1);
+    parse_buf(web, sizeof(web) - 1, "access.log", 0, "access", NULL);
+    CHECK_INT(R.n, 0);
+    CHECK(R.nwarn >= 1);
+    parse_buf(bash, sizeof(bash) - 1, "/root/.bash_history", 0, "bash-history", NULL);
+    CHECK_INT(R.n, 1);
+    CHECK_INT(R.nwarn, 1);
+    CHECK_INT(R.ev[0].ts, 1700000000LL * 1000000000);
+}
+
 static void
 test_year_inference(void)
 {
@@ -718,6 +752,7 @@ main(void)
 {
     testdata = getenv("CUSTODY_TESTDATA");
     test_year_inference();
+    test_time_range();
     if (!testdata || access(testdata, R_OK) != 0) {
         fprintf(stderr, "no test data (CUSTODY_TESTDATA): file tests skipped\n");
         if (check_failures)

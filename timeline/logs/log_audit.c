@@ -114,7 +114,7 @@ audit_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody
                 ms *= 10;
             log_event_init(&ev, "audit", "audit");
             strbuf_reset(&extra);
-            ev.ts = sec * 1000000000 + ms;
+            ev.ts = log_ns(sec, ms);
             log_extra_int(&extra, "serial", serial);
         }
         while (p < end && *p == ' ')

@@ -67,8 +67,7 @@ bash_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_
         int64_t t = stamp(d + s, e - s);
         line++;
         if (t >= 0) {
-            if (have &&
-                (rc = emit_cmd(ctx, ts * 1000000000, 0, d + cs, ce - cs, cline, cs, err)) < 0)
+            if (have && (rc = emit_cmd(ctx, log_ns(ts, 0), 0, d + cs, ce - cs, cline, cs, err)) < 0)
                 break;
             have = 0;
             ts = t;
@@ -89,7 +88,7 @@ bash_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_
             break;
     }
     if (rc == 0 && have)
-        rc = emit_cmd(ctx, ts * 1000000000, 0, d + cs, ce - cs, cline, cs, err);
+        rc = emit_cmd(ctx, log_ns(ts, 0), 0, d + cs, ce - cs, cline, cs, err);
     ctx->lines = line;
     return rc;
 }

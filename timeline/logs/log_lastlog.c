@@ -29,7 +29,7 @@ lastlog_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custo
         log_event_init(&ev, "lastlog", "last-login");
         strbuf_reset(&extra);
         strbuf_reset(&msg);
-        ev.ts = (int64_t)t * 1000000000;
+        ev.ts = log_ns((int64_t)t, 0);
         log_extra_int(&extra, "uid", (int64_t)i);
         log_extra_str(&extra, "tty", tty.p, tty.n);
         if (host.n)

@@ -451,9 +451,9 @@ yum_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_e
         } else if ((t = dnf_ts(l, e - s, v, &off, &has_off)) != 0) {
             ev.source = "dnf";
             if (has_off) {
-                ev.ts = (log_days_from_civil(v[0], (unsigned)v[1], (unsigned)v[2]) * 86400 +
-                         v[3] * 3600 + v[4] * 60 + v[5] - off) *
-                        1000000000;
+                ev.ts = log_ns(log_days_from_civil(v[0], (unsigned)v[1], (unsigned)v[2]) * 86400 +
+                                   v[3] * 3600 + v[4] * 60 + v[5] - off,
+                               0);
             } else {
                 ev.ts = local_ns(ctx, v, prev);
                 ev.flags |= LOG_FLAG_LOCAL_TIME;

@@ -242,10 +242,9 @@ emit_record(struct sys_state *st, const char *rec, size_t n, uint64_t line, size
         y = ts.y;
     }
     if (ts.has_off) {
-        ev.ts = (log_days_from_civil(y, ts.mo, ts.d) * 86400 + ts.h * 3600 + ts.mi * 60 + ts.s -
-                 ts.off) *
-                    1000000000 +
-                ts.frac;
+        ev.ts = log_ns(log_days_from_civil(y, ts.mo, ts.d) * 86400 + ts.h * 3600 + ts.mi * 60 +
+                           ts.s - ts.off,
+                       ts.frac);
     } else {
         ev.ts = log_local_to_utc(ctx, y, ts.mo, ts.d, ts.h, ts.mi, ts.s, ts.frac, st->prev_ts);
         ev.flags |= LOG_FLAG_LOCAL_TIME;

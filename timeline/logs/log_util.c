@@ -35,9 +35,24 @@ log_str_cstr(const char *s)
     return r;
 }
 
+int64_t
+log_ns(int64_t secs, int64_t frac_ns)
+{
+    int64_t ns;
+
+    if (secs == LOG_TS_INVALID || __builtin_mul_overflow(secs, (int64_t)1000000000, &ns) ||
+        __builtin_add_overflow(ns, frac_ns, &ns) || ns == LOG_TS_INVALID)
+        return LOG_TS_INVALID;
+    return ns;
+}
+
 int
 log_emit(struct log_ctx *ctx, struct log_event *ev, struct custody_err *err)
 {
+    if (ev->ts == LOG_TS_INVALID)
+        return log_warn(ctx, ev->line, ev->offset, ev->message.p, ev->message.n, err,
+                        "time outside the range custody stores (years 1677-2262): record "
+                        "not stored as an event");
     ctx->events++;
     return ctx->on_event ? ctx->on_event(ctx->arg, ev, err) : 0;
 }
@@ -130,9 +145,10 @@ log_local_to_utc(const struct log_ctx *ctx, int64_t y, unsigned mo, unsigned d, 
 
     /* In a repeated hour take the later instant only when the earlier one would run
      * time backwards from the previous record: a log is written in order. */
-    if (n == 2 && prev != INT64_MIN && cand[0] * 1000000000 + frac_ns < prev)
-        return cand[1] * 1000000000 + frac_ns;
-    return cand[0] * 1000000000 + frac_ns;
+    if (n == 2 && prev != INT64_MIN && log_ns(cand[0], frac_ns) != LOG_TS_INVALID &&
+        log_ns(cand[0], frac_ns) < prev)
+        return log_ns(cand[1], frac_ns);
+    return log_ns(cand[0], frac_ns);
 }
 
 int

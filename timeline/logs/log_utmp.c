@@ -195,7 +195,7 @@ utmp_parse(struct log_ctx *ctx, const uint8_t *data, size_t len, struct custody_
         log_event_init(&ev, btmp ? "btmp" : "wtmp", action_of(u.type, &user, btmp));
         strbuf_reset(&extra);
         strbuf_reset(&msg);
-        ev.ts = u.sec * 1000000000 + u.usec * 1000;
+        ev.ts = log_ns(u.sec, u.usec * 1000);
         ev.pid = u.pid;
         ev.user = user;
         log_extra_str(&extra, "ut_type", tnames[u.type], strlen(tnames[u.type]));

@@ -41,9 +41,9 @@ clf_time(const char *p, size_t n, int64_t *ns)
         !log_valid_date(y, (unsigned)mo, (unsigned)d, (unsigned)h, (unsigned)mi, (unsigned)s))
         return 0;
     int64_t off = (oh * 3600 + om * 60) * (p[22] == '-' ? -1 : 1);
-    *ns =
-        (log_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s - off) *
-        1000000000;
+    *ns = log_ns(log_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+                     s - off,
+                 0);
     return 28;
 }
 

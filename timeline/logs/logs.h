@@ -106,6 +106,11 @@ struct log_str log_str_make(const void *p, size_t n);
 struct log_str log_str_cstr(const char *s);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t log_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* secs * 10^9 + frac_ns, or LOG_TS_INVALID when that is outside what a signed
+ * 64-bit nanosecond count holds (about 1677-2262): a record with such a time
+ * becomes a parse warning in log_emit, never a wrapped-around date. */
+#define LOG_TS_INVALID INT64_MIN
+int64_t log_ns(int64_t secs, int64_t frac_ns);
 /* Month number 1-12 of "Jan".."Dec" (case-insensitive), 0 when not a month. */
 int log_month(const char *p);
 /* Parse exactly n decimal digits at p; -1 when any is not a digit. */
