@@ -256,19 +256,6 @@ struct zero_memo {
     size_t out; /* compressed bytes */
 };
 
-static int
-all_zero(const uint8_t *p, size_t n)
-{
-    static const uint8_t zeros[256];
-    while (n >= sizeof(zeros)) {
-        if (memcmp(p, zeros, sizeof(zeros)) != 0)
-            return 0;
-        p += sizeof(zeros);
-        n -= sizeof(zeros);
-    }
-    return memcmp(p, zeros, n) == 0;
-}
-
 static void
 compress_block(struct pipeline *p, struct chunk_deflater *d, struct zero_memo *memo, struct slot *s)
 {
@@ -281,7 +268,7 @@ compress_block(struct pipeline *p, struct chunk_deflater *d, struct zero_memo *m
         if (n > p->chunk_size)
             n = p->chunk_size;
         size_t out = 0;
-        int zero = p->use_deflate && all_zero(in, n);
+        int zero = p->use_deflate && chunk_all_zero(in, n);
         if (zero && memo->in == n) {
             memcpy(out_buf, memo->stream, memo->out);
             out = memo->out;

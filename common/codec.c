@@ -17,25 +17,6 @@ struct codec_inflater {
 #endif
 };
 
-uint32_t
-codec_adler32(const void *data, size_t len)
-{
-#ifdef CUSTODY_HAVE_LIBDEFLATE
-    return libdeflate_adler32(1, data, len);
-#else
-    uLong a = adler32(0L, Z_NULL, 0);
-    const unsigned char *p = data;
-
-    while (len > 0) {
-        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-        a = adler32(a, p, n);
-        p += n;
-        len -= n;
-    }
-    return (uint32_t)a;
-#endif
-}
-
 int
 codec_inflater_new(struct codec_inflater **out, struct custody_err *err)
 {

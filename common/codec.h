@@ -9,8 +9,6 @@
 
 #include "error.h"
 
-uint32_t codec_adler32(const void *data, size_t len);
-
 /* One inflater per thread. Caller frees with codec_inflater_free (accepts NULL). */
 struct codec_inflater;
 int codec_inflater_new(struct codec_inflater **out, struct custody_err *err);

@@ -205,3 +205,18 @@ chunk_inflate_prefix(void *out, size_t cap, const void *in, size_t len, size_t *
     inflateEnd(&z);
     return rc;
 }
+
+int
+chunk_all_zero(const void *p, size_t n)
+{
+    static const uint8_t zeros[256];
+    const uint8_t *b = p;
+
+    while (n >= sizeof(zeros)) {
+        if (memcmp(b, zeros, sizeof(zeros)) != 0)
+            return 0;
+        b += sizeof(zeros);
+        n -= sizeof(zeros);
+    }
+    return memcmp(b, zeros, n) == 0;
+}

@@ -52,4 +52,7 @@ long chunk_inflate(void *out, size_t cap, const void *in, size_t len);
  * complete, intact zlib stream whose output fits in cap (its Adler-32 is checked). */
 long chunk_inflate_prefix(void *out, size_t cap, const void *in, size_t len, size_t *consumed);
 
+/* 1 when the n bytes at p are all zero (chunks of empty disk space). */
+int chunk_all_zero(const void *p, size_t n);
+
 #endif

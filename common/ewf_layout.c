@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "deflate.h"
 #include "io.h"
 #include "strbuf.h"
 
@@ -438,7 +439,7 @@ check_table(struct walk *w, const char *type, uint64_t at, const uint8_t *p, siz
                        (unsigned long long)at);
         return 0;
     }
-    if (codec_adler32(p, 20) != le32(p + 20)) {
+    if (chunk_adler32(p, 20) != le32(p + 20)) {
         layout_problem(w->l, "'%s': '%s' section at offset %llu: header checksum mismatch", path,
                        type, (unsigned long long)at);
         return 0;
@@ -450,7 +451,7 @@ check_table(struct walk *w, const char *type, uint64_t at, const uint8_t *p, siz
                        path, type, (unsigned long long)at, n, len);
         return 0;
     }
-    if (codec_adler32(p + 24, (size_t)n * 4) != le32(p + 24 + (size_t)n * 4)) {
+    if (chunk_adler32(p + 24, (size_t)n * 4) != le32(p + 24 + (size_t)n * 4)) {
         layout_problem(w->l, "'%s': '%s' section at offset %llu: entry checksum mismatch", path,
                        type, (unsigned long long)at);
         return 0;
@@ -470,7 +471,7 @@ check_volume(struct walk *w, const char *type, uint64_t at, const uint8_t *p, si
                        path, type, (unsigned long long)at, len);
         return;
     }
-    if (codec_adler32(p, 1048) != le32(p + 1048)) {
+    if (chunk_adler32(p, 1048) != le32(p + 1048)) {
         layout_problem(l, "'%s': '%s' section at offset %llu: checksum mismatch", path, type,
                        (unsigned long long)at);
         return;
@@ -500,7 +501,7 @@ check_error2(struct walk *w, uint64_t at, const uint8_t *p, size_t len)
     struct ewf_layout *l = w->l;
     uint32_t n;
 
-    if (len < 520 || codec_adler32(p, 516) != le32(p + 516)) {
+    if (len < 520 || chunk_adler32(p, 516) != le32(p + 516)) {
         layout_problem(l, "'%s': 'error2' section at offset %llu: header damaged", w->s->path,
                        (unsigned long long)at);
         return;
@@ -509,7 +510,7 @@ check_error2(struct walk *w, uint64_t at, const uint8_t *p, size_t len)
     if (n == 0)
         return;
     if ((uint64_t)n * 8 + 524 != len ||
-        codec_adler32(p + 520, (size_t)n * 8) != le32(p + 520 + (size_t)n * 8)) {
+        chunk_adler32(p + 520, (size_t)n * 8) != le32(p + 520 + (size_t)n * 8)) {
         layout_problem(l, "'%s': 'error2' section at offset %llu: entries damaged", w->s->path,
                        (unsigned long long)at);
         return;
@@ -576,13 +577,13 @@ check_payload(struct walk *w, const struct section *sec, const uint8_t *p, size_
             w->last_table = NULL;
         }
     } else if (!strcmp(t, "hash")) {
-        if (len < 36 || codec_adler32(p, 32) != le32(p + 32))
+        if (len < 36 || chunk_adler32(p, 32) != le32(p + 32))
             layout_problem(l, "'%s': 'hash' section at offset %llu is damaged (checksum mismatch)",
                            path, at);
         else
             set_stored(l, HASH_MD5, p, "the hash section");
     } else if (!strcmp(t, "digest")) {
-        if (len < 80 || codec_adler32(p, 76) != le32(p + 76)) {
+        if (len < 80 || chunk_adler32(p, 76) != le32(p + 76)) {
             layout_problem(l,
                            "'%s': 'digest' section at offset %llu is damaged (checksum mismatch)",
                            path, at);
@@ -595,7 +596,7 @@ check_payload(struct walk *w, const struct section *sec, const uint8_t *p, size_
     } else if (!strcmp(t, "sectors")) {
         /* chunk data: checked chunk by chunk when the media is read */
     } else if (!strcmp(t, "session")) {
-        if (len < 36 || codec_adler32(p, 32) != le32(p + 32))
+        if (len < 36 || chunk_adler32(p, 32) != le32(p + 32))
             layout_problem(l, "'%s': 'session' section at offset %llu is damaged", path, at);
     } else {
         layout_problem(l,
@@ -651,7 +652,7 @@ walk_segment(struct walk *w)
                            (unsigned long long)off, strerror(errno ? errno : EIO));
             break;
         }
-        if (codec_adler32(d, 72) != le32(d + 72)) {
+        if (chunk_adler32(d, 72) != le32(d + 72)) {
             layout_problem(l,
                            "'%s': section descriptor at offset %llu is damaged (checksum mismatch)",
                            s->path, (unsigned long long)off);

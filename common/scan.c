@@ -4,6 +4,7 @@
  * consumes the slots strictly in order; the third to finish frees the slot. One
  * mutex and one condition variable: jobs are about 1 MiB, so contention is small. */
 #include "scan.h"
+#include "deflate.h"
 #include "thread_prio.h"
 
 #include <errno.h>
@@ -111,19 +112,6 @@ struct zero_memo {
     const uint8_t *zeros; /* the pipe's chunk of zeros, hashed in place of the output */
 };
 
-static int
-all_zero(const uint8_t *p, size_t n)
-{
-    static const uint8_t zeros[256];
-    while (n >= sizeof(zeros)) {
-        if (memcmp(p, zeros, sizeof(zeros)) != 0)
-            return 0;
-        p += sizeof(zeros);
-        n -= sizeof(zeros);
-    }
-    return memcmp(p, zeros, n) == 0;
-}
-
 static void
 decode_job(struct codec_inflater *z, struct zero_memo *memo, struct job *j)
 {
@@ -149,7 +137,7 @@ decode_job(struct codec_inflater *z, struct zero_memo *memo, struct job *j)
                 ptr = memo->zeros; /* hashed from there: not even a memset */
                 got = memo->out;
             } else if (codec_inflate(z, dst, c->cap, &got, src, c->stored, &reason) == 0 &&
-                       c->stored <= ZERO_MEMO_MAX && all_zero(dst, got)) {
+                       c->stored <= ZERO_MEMO_MAX && chunk_all_zero(dst, got)) {
                 memcpy(memo->stream, src, c->stored);
                 memo->stored = c->stored;
                 memo->out = (uint32_t)got;
@@ -167,7 +155,7 @@ decode_job(struct codec_inflater *z, struct zero_memo *memo, struct job *j)
                             (uint32_t)src[c->expect + 2] << 16 | (uint32_t)src[c->expect + 3] << 24;
             /* hashed straight from the input buffer: no copy */
             ptr = src;
-            if (codec_adler32(src, c->expect) != want)
+            if (chunk_adler32(src, c->expect) != want)
                 reason = "chunk checksum (Adler-32) mismatch";
         }
         if (reason) {
