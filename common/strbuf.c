@@ -153,3 +153,71 @@ strbuf_add_safe(struct strbuf *sb, const void *data, size_t len)
         }
     }
 }
+
+/* Digits of u at the end of tmp[24], two a step (nanosecond times have 19 of them);
+ * returns the index of the first. */
+static size_t
+decimal_digits(char tmp[24], uint64_t u)
+{
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
+    size_t n = 24;
+
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        tmp[--n] = pairs[d + 1];
+        tmp[--n] = pairs[d];
+    }
+    if (u >= 10) {
+        tmp[--n] = pairs[u * 2 + 1];
+        tmp[--n] = pairs[u * 2];
+    } else {
+        tmp[--n] = (char)('0' + u);
+    }
+    return n;
+}
+
+size_t
+strbuf_fmt_u64(char buf[24], uint64_t v)
+{
+    char tmp[24];
+    size_t n = decimal_digits(tmp, v), len = sizeof(tmp) - n;
+
+    memcpy(buf, tmp + n, len);
+    buf[len] = '\0';
+    return len;
+}
+
+size_t
+strbuf_fmt_i64(char buf[24], int64_t v)
+{
+    char tmp[24];
+    /* in unsigned arithmetic, so INT64_MIN has a magnitude too */
+    size_t n = decimal_digits(tmp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v), len = 0;
+
+    if (v < 0)
+        buf[len++] = '-';
+    memcpy(buf + len, tmp + n, sizeof(tmp) - n);
+    len += sizeof(tmp) - n;
+    buf[len] = '\0';
+    return len;
+}
+
+void
+strbuf_add_i64(struct strbuf *sb, int64_t v)
+{
+    char num[24];
+
+    strbuf_add(sb, num, strbuf_fmt_i64(num, v));
+}
+
+void
+strbuf_add_u64(struct strbuf *sb, uint64_t v)
+{
+    char num[24];
+
+    strbuf_add(sb, num, strbuf_fmt_u64(num, v));
+}

@@ -49,6 +49,14 @@ strbuf_addch(struct strbuf *sb, int c)
     sb->buf[sb->len] = '\0';
 }
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal digits of v into buf, NUL-terminated, as "%lld" / "%llu" would print
+ * them; returns the length. No printf: exports, walks and log loads format
+ * millions of numbers. */
+size_t strbuf_fmt_i64(char buf[24], int64_t v);
+size_t strbuf_fmt_u64(char buf[24], uint64_t v);
+/* Append v in decimal (strbuf_fmt_i64 / strbuf_fmt_u64). */
+void strbuf_add_i64(struct strbuf *sb, int64_t v);
+void strbuf_add_u64(struct strbuf *sb, uint64_t v);
 /* Lowercase hex of len bytes. */
 void strbuf_addhex(struct strbuf *sb, const uint8_t *data, size_t len);
 void strbuf_setlen(struct strbuf *sb, size_t len);

@@ -402,21 +402,6 @@ walk_hash(struct walk_ctx *w, TSK_FS_FILE *f, const TSK_FS_ATTR *attr, struct ts
     multihash_final(w->mh, e->hex);
 }
 
-/* v in decimal, as "%llu" would print it: once per name, where printf's format
- * parsing cost more than the rest of the entry. */
-static void
-tsk_add_decimal(struct strbuf *sb, uint64_t v)
-{
-    char digits[20];
-    size_t n = 0;
-
-    do {
-        digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    strbuf_add(sb, digits + sizeof(digits) - n, n);
-}
-
 static int
 walk_emit(struct walk_ctx *w, TSK_FS_FILE *f, const char *a_path, const TSK_FS_ATTR *attr)
 {
@@ -441,7 +426,7 @@ walk_emit(struct walk_ctx *w, TSK_FS_FILE *f, const char *a_path, const TSK_FS_A
     e.path = w->path.buf;
     e.path_len = w->path.len;
     strbuf_reset(&w->inode);
-    tsk_add_decimal(&w->inode, (uint64_t)f->name->meta_addr);
+    strbuf_add_u64(&w->inode, (uint64_t)f->name->meta_addr);
     if (attr)
         strbuf_addf(&w->inode, "-%" PRIu32 "-%" PRIu16, (uint32_t)attr->type, attr->id);
     e.inode = w->inode.buf;

@@ -76,8 +76,7 @@ mac_date(struct fmt_writer *w, struct strbuf *sb, int64_t sec)
 static void
 add_num(struct strbuf *sb, int64_t v)
 {
-    char num[24];
-    strbuf_add(sb, num, fmt_i64(num, v));
+    strbuf_add_i64(sb, v);
 }
 
 static int
@@ -213,7 +212,7 @@ mac_file(struct fmt_writer *w, struct mac_state *st, const struct casedb_event_r
     size_t key, inode_len;
     struct mac_det *d;
     uint32_t idx;
-    char mode[16], num[24];
+    char mode[16];
 
     for (int i = 0; i < 4; i++) {
         if (!has[i] || !(w->fs_kinds & (1u << i)) || (w->has_from && ts[i] < w->from) ||
@@ -239,15 +238,15 @@ mac_file(struct fmt_writer *w, struct mac_state *st, const struct casedb_event_r
     }
     d = &st->dets[idx];
     d->off = st->det.len;
-    strbuf_add(&st->det, num, fmt_i64(num, r->size < 0 ? 0 : r->size));
+    strbuf_add_i64(&st->det, r->size < 0 ? 0 : r->size);
     d->size_len = (uint32_t)(st->det.len - d->off);
     fmt_mode_string(mode, r->name_type, r->meta_type, r->mode);
     strbuf_addch(&st->det, ',');
     strbuf_addstr(&st->det, mode);
     strbuf_addch(&st->det, ',');
-    strbuf_add(&st->det, num, fmt_i64(num, r->uid < 0 ? 0 : r->uid));
+    strbuf_add_i64(&st->det, r->uid < 0 ? 0 : r->uid);
     strbuf_addch(&st->det, ',');
-    strbuf_add(&st->det, num, fmt_i64(num, r->gid < 0 ? 0 : r->gid));
+    strbuf_add_i64(&st->det, r->gid < 0 ? 0 : r->gid);
     strbuf_addch(&st->det, ',');
     d->len = (uint32_t)(st->det.len - d->off);
 }

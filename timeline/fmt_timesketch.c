@@ -11,7 +11,7 @@ kv_num(struct json_writer *j, const char *key, int64_t v)
 {
     char num[24];
 
-    fmt_i64(num, v);
+    strbuf_fmt_i64(num, v);
     json_key(j, key);
     json_raw(j, num);
 }
@@ -28,7 +28,6 @@ ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_er
 {
     struct json_writer j;
     struct strbuf *sb = &w->out;
-    char num[24];
     int64_t us;
 
     (void)err;
@@ -50,7 +49,7 @@ ts_row(struct fmt_writer *w, const struct casedb_event_row *r, struct custody_er
     fmt_time_utc_us(w, sb, r->ts);
     us = r->ts / 1000 - (r->ts % 1000 < 0 ? 1 : 0);
     strbuf_addstr(sb, "\",\"timestamp\":");
-    strbuf_add(sb, num, fmt_i64(num, us));
+    strbuf_add_i64(sb, us);
     strbuf_addstr(sb, ",\"timestamp_desc\":\"");
     strbuf_addstr(sb, fmt_timestamp_desc(r));
     strbuf_addch(sb, '"');

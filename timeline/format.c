@@ -171,39 +171,6 @@ fmt_time_iso(struct fmt_writer *w, struct strbuf *sb, int64_t ns, int frac_digit
     strbuf_addstr(sb, w->cache_off);
 }
 
-size_t
-fmt_i64(char buf[24], int64_t v)
-{
-    /* Two digits a step: nanosecond times have 19 of them and every exporter prints
-     * one or two per event. */
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233"
-        "34353637383940414243444546474849505152535455565758596061626364656667"
-        "6869707172737475767778798081828384858687888990919293949596979899";
-    char tmp[24];
-    size_t n = sizeof(tmp), len = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-    while (u >= 100) {
-        unsigned d = (unsigned)(u % 100) * 2;
-        u /= 100;
-        tmp[--n] = pairs[d + 1];
-        tmp[--n] = pairs[d];
-    }
-    if (u >= 10) {
-        tmp[--n] = pairs[u * 2 + 1];
-        tmp[--n] = pairs[u * 2];
-    } else {
-        tmp[--n] = (char)('0' + u);
-    }
-    if (v < 0)
-        buf[len++] = '-';
-    memcpy(buf + len, tmp + n, sizeof(tmp) - n);
-    len += sizeof(tmp) - n;
-    buf[len] = '\0';
-    return len;
-}
-
 void
 fmt_time_utc_us(struct fmt_writer *w, struct strbuf *sb, int64_t ns)
 {

@@ -77,9 +77,6 @@ long fmt_time_parts(const struct fmt_writer *w, int64_t ns, int *y, int *mo, int
                     int *mi, int *s);
 /* Always UTC: "2026-11-27T21:29:24.123456+00:00" (what Timesketch imports). */
 void fmt_time_utc_us(struct fmt_writer *w, struct strbuf *sb, int64_t ns);
-/* Decimal digits of v into buf (NUL-terminated); returns the length. No printf:
- * exports format millions of numbers. */
-size_t fmt_i64(char buf[24], int64_t v);
 /* floor(ns / 1e9) */
 int64_t fmt_seconds(int64_t ns);
 

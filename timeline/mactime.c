@@ -132,33 +132,6 @@ mac_sec(const struct tl_file *f, int i)
     return (uint32_t)sec;
 }
 
-static void
-add_uint(struct strbuf *sb, uint64_t v)
-{
-    char d[24];
-    int n = 0;
-
-    do {
-        d[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    strbuf_grow(sb, (size_t)n);
-    while (n)
-        sb->buf[sb->len++] = d[--n];
-    sb->buf[sb->len] = '\0';
-}
-
-static void
-add_int(struct strbuf *sb, int64_t v)
-{
-    if (v < 0) {
-        strbuf_addch(sb, '-');
-        add_uint(sb, (uint64_t)0 - (uint64_t)v);
-        return;
-    }
-    add_uint(sb, (uint64_t)v);
-}
-
 static int
 mac_row(void *ctx, const struct tl_row *r)
 {
@@ -213,14 +186,14 @@ mac_row(void *ctx, const struct tl_row *r)
         strbuf_addstr(&m->det, mode);
         strbuf_addstr(&m->det, ",0,0,");
     } else {
-        add_int(&m->det, f->size);
+        strbuf_add_i64(&m->det, f->size);
         d->size_len = (uint16_t)(m->det.len - d->off);
         strbuf_addch(&m->det, ',');
         strbuf_addstr(&m->det, mode);
         strbuf_addch(&m->det, ',');
-        add_uint(&m->det, (uint64_t)f->uid);
+        strbuf_add_u64(&m->det, (uint64_t)f->uid);
         strbuf_addch(&m->det, ',');
-        add_uint(&m->det, (uint64_t)f->gid);
+        strbuf_add_u64(&m->det, (uint64_t)f->gid);
         strbuf_addch(&m->det, ',');
     }
     d->len = (uint16_t)(m->det.len - d->off);

@@ -737,7 +737,7 @@ test_plot(struct casedb *db)
     strbuf_release(&file);
 }
 
-/* fmt_i64 against printf, at the digit-pair edges and the extremes. */
+/* strbuf_fmt_i64 against printf, at the digit-pair edges and the extremes. */
 static void
 test_fmt_i64(void)
 {
@@ -762,17 +762,32 @@ test_fmt_i64(void)
     int bad = 0;
 
     for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
-        size_t n = fmt_i64(got, edge[i]);
+        size_t n = strbuf_fmt_i64(got, edge[i]);
         snprintf(want, sizeof(want), "%lld", (long long)edge[i]);
         CHECK_STR(got, want);
         CHECK_INT(n, strlen(want));
     }
     for (int64_t v = -200000; v < 200000 && !bad; v += 3) {
-        fmt_i64(got, v);
+        strbuf_fmt_i64(got, v);
         snprintf(want, sizeof(want), "%lld", (long long)v);
         bad = strcmp(got, want) != 0;
     }
     CHECK(!bad);
+    /* the unsigned form (meta addresses, uid, gid) up to UINT64_MAX, and the
+     * appending forms */
+    static const uint64_t uedge[] = {0, 9, 10, 99, 100, (uint64_t)INT64_MAX + 1, UINT64_MAX};
+    for (size_t i = 0; i < sizeof(uedge) / sizeof(uedge[0]); i++) {
+        size_t n = strbuf_fmt_u64(got, uedge[i]);
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)uedge[i]);
+        CHECK_STR(got, want);
+        CHECK_INT(n, strlen(want));
+    }
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_add_i64(&sb, INT64_MIN);
+    strbuf_addch(&sb, ',');
+    strbuf_add_u64(&sb, UINT64_MAX);
+    CHECK_STR(sb.buf, "-9223372036854775808,18446744073709551615");
+    strbuf_release(&sb);
 }
 
 int

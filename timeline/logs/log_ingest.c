@@ -90,11 +90,11 @@ build_data(struct strbuf *d, struct strbuf *tmp, const struct log_event *ev)
     add_str(d, tmp, "method", ev->method);
     if (ev->status >= 0) {
         strbuf_addstr(d, d->len > 1 ? ",\"status\":" : "\"status\":");
-        log_json_int(d, ev->status);
+        strbuf_add_i64(d, ev->status);
     }
     if (ev->bytes >= 0) {
         strbuf_addstr(d, d->len > 1 ? ",\"bytes\":" : "\"bytes\":");
-        log_json_int(d, ev->bytes);
+        strbuf_add_i64(d, ev->bytes);
     }
     add_str(d, tmp, "referrer", ev->referrer);
     add_str(d, tmp, "agent", ev->agent);

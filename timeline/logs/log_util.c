@@ -187,24 +187,6 @@ log_extra_str(struct strbuf *sb, const char *key, const void *p, size_t n)
 }
 
 void
-log_json_int(struct strbuf *sb, int64_t v)
-{
-    char digits[24];
-    size_t n = 0;
-    /* in unsigned arithmetic, so INT64_MIN has a magnitude too */
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-    do {
-        digits[n++] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
-    if (v < 0)
-        strbuf_addch(sb, '-');
-    while (n)
-        strbuf_addch(sb, digits[--n]);
-}
-
-void
 log_extra_int(struct strbuf *sb, const char *key, int64_t v)
 {
     /* once or twice per event: no printf */
@@ -213,7 +195,7 @@ log_extra_int(struct strbuf *sb, const char *key, int64_t v)
     strbuf_addch(sb, '"');
     strbuf_addstr(sb, key);
     strbuf_add(sb, "\":", 2);
-    log_json_int(sb, v);
+    strbuf_add_i64(sb, v);
 }
 
 void

@@ -130,8 +130,6 @@ int log_next_line(const uint8_t *data, size_t len, size_t *pos, size_t *start, s
 struct strbuf;
 void log_extra_str(struct strbuf *sb, const char *key, const void *p, size_t n);
 void log_extra_int(struct strbuf *sb, const char *key, int64_t v);
-/* Append v in decimal (a JSON number). */
-void log_json_int(struct strbuf *sb, int64_t v);
 /* Year of a UTC ns time, and its month (1-12). */
 void log_year_month(int64_t ns, int64_t *year, unsigned *month);
 
