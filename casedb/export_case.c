@@ -137,6 +137,18 @@ kv_ref(struct json_writer *w, const char *key, const char *id)
     json_end_object(w);
 }
 
+/* "key": [{"@id": id}] (a list property with one member) */
+static void
+kv_ref_array(struct json_writer *w, const char *key, const char *id)
+{
+    json_key(w, key);
+    json_begin_array(w);
+    json_begin_object(w);
+    json_kv_str(w, "@id", id);
+    json_end_object(w);
+    json_end_array(w);
+}
+
 static void
 kv_typed(struct json_writer *w, const char *key, const char *type, const char *value)
 {
@@ -643,12 +655,7 @@ export_acquisitions(struct case_export *x)
         strbuf_reset(&key);
         strbuf_addf(&key, "evidence/%s/%s", col_text(st, 2), col_text(st, 3));
         make_id(x, &ref, "device", key.buf);
-        json_key(w, "uco-action:object");
-        json_begin_array(w);
-        json_begin_object(w);
-        json_kv_str(w, "@id", ref.buf);
-        json_end_object(w);
-        json_end_array(w);
+        kv_ref_array(w, "uco-action:object", ref.buf);
         kv_ref_list(w, "uco-action:result", &results);
         json_end_object(w);
         x->stats.actions++;
@@ -770,12 +777,7 @@ export_verifications(struct case_export *x)
         json_end_array(w);
         /* The verdict is the result: an annotation on what was checked. */
         make_id(x, &ref, "annotation", key.buf);
-        json_key(w, "uco-action:result");
-        json_begin_array(w);
-        json_begin_object(w);
-        json_kv_str(w, "@id", ref.buf);
-        json_end_object(w);
-        json_end_array(w);
+        kv_ref_array(w, "uco-action:result", ref.buf);
         json_end_object(w);
         x->stats.actions++;
 
@@ -787,12 +789,7 @@ export_verifications(struct case_export *x)
         strbuf_addf(&desc, "verdict: %s", col_text(st, 4));
         json_str(w, desc.buf);
         json_end_array(w);
-        json_key(w, "uco-core:object");
-        json_begin_array(w);
-        json_begin_object(w);
-        json_kv_str(w, "@id", id.buf);
-        json_end_object(w);
-        json_end_array(w);
+        kv_ref_array(w, "uco-core:object", id.buf);
         json_end_object(w);
     }
     rc = rc == SQLITE_DONE ? 0 : db_fail(x->db, rc, x->err, "cannot list verifications");
@@ -882,12 +879,7 @@ export_custody(struct case_export *x)
             struct strbuf ann = STRBUF_INIT, target = STRBUF_INIT;
             strbuf_addstr(&target, ref.buf);
             make_id(x, &ann, "custody-entry", key.buf);
-            json_key(w, "uco-action:result");
-            json_begin_array(w);
-            json_begin_object(w);
-            json_kv_str(w, "@id", ann.buf);
-            json_end_object(w);
-            json_end_array(w);
+            kv_ref_array(w, "uco-action:result", ann.buf);
             json_end_object(w);
             x->stats.actions++;
 
