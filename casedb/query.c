@@ -673,6 +673,34 @@ step_fail(struct casedb *db, const struct casedb_filter *f, struct custody_err *
     return db_fail(db, sqlite3_extended_errcode(db->db), err, "query failed");
 }
 
+/* Step st and hand each row (fill_row) to fn until the end, fn returns > 0 (stop,
+ * 0) or < 0 (that error); *n counts the rows handed over. file_rows: rows read
+ * from files alone, with no event kind. */
+static int
+emit_rows(struct casedb *db, const struct casedb_filter *f, sqlite3_stmt *st,
+          const struct names *nm, int file_rows, casedb_row_fn fn, void *ctx, int64_t *n,
+          struct custody_err *err)
+{
+    struct casedb_event_row row;
+
+    for (;;) {
+        int s = sqlite3_step(st), rc;
+        if (s == SQLITE_DONE)
+            return 0;
+        if (s != SQLITE_ROW)
+            return step_fail(db, f, err);
+        if ((*n & 4095) == 0 && custody_interrupted)
+            return custody_err_set(err, CUSTODY_ERR_INTR, "query interrupted");
+        memset(&row, 0, sizeof(row));
+        fill_row(st, nm, &row);
+        if (file_rows)
+            row.kind = NULL;
+        (*n)++;
+        if ((rc = fn(ctx, &row)) != 0)
+            return rc > 0 ? 0 : rc;
+    }
+}
+
 static int
 ensure_text_index(struct casedb *db, const struct casedb_filter *f, struct custody_err *err)
 {
@@ -699,7 +727,6 @@ casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
     struct qbuild q;
     struct names nm;
     sqlite3_stmt *st = NULL;
-    struct casedb_event_row row;
     int64_t n = 0;
     int rc;
 
@@ -710,30 +737,7 @@ casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn,
     if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_select(db, f, &q, err)) < 0 ||
         (rc = names_load(db, &nm, err)) < 0 || (rc = prepare_bound(db, &q, &st, err)) < 0)
         goto done;
-    for (;;) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
-            break;
-        if (s != SQLITE_ROW) {
-            rc = step_fail(db, f, err);
-            goto done;
-        }
-        if ((n & 4095) == 0 && custody_interrupted) {
-            rc = custody_err_set(err, CUSTODY_ERR_INTR, "query interrupted");
-            goto done;
-        }
-        memset(&row, 0, sizeof(row));
-        fill_row(st, &nm, &row);
-        n++;
-        rc = fn(ctx, &row);
-        if (rc < 0)
-            goto done;
-        if (rc > 0) {
-            rc = 0;
-            break;
-        }
-    }
-    rc = 0;
+    rc = emit_rows(db, f, st, &nm, 0, fn, ctx, &n, err);
 done:
     if (count_out)
         *count_out = n;
@@ -810,7 +814,6 @@ casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_
     struct qbuild q;
     struct names nm;
     sqlite3_stmt *st = NULL;
-    struct casedb_event_row row;
     int64_t n = 0;
     int rc;
 
@@ -861,28 +864,7 @@ casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_
         strbuf_addstr(&q.sql, " AND (f.flags & 1) != 0");
     if ((rc = prepare_bound(db, &q, &st, err)) < 0)
         goto done;
-    for (;;) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
-            break;
-        if (s != SQLITE_ROW) {
-            rc = step_fail(db, f, err);
-            goto done;
-        }
-        if ((n & 4095) == 0 && custody_interrupted) {
-            rc = custody_err_set(err, CUSTODY_ERR_INTR, "query interrupted");
-            goto done;
-        }
-        memset(&row, 0, sizeof(row));
-        fill_row(st, &nm, &row);
-        row.kind = NULL;
-        n++;
-        if ((rc = fn(ctx, &row)) < 0)
-            goto done;
-        if (rc > 0)
-            break;
-    }
-    rc = 0;
+    rc = emit_rows(db, f, st, &nm, 1, fn, ctx, &n, err);
 done:
     if (count_out)
         *count_out = n;
