@@ -2,6 +2,7 @@
  * and custody-acquire's read-back (common/ewf_layout.c, scan.c). Any input must give findings or a
  * clean error, never a crash, a hang or a leak; a set it finds sound must be scannable. */
 #include "ewf_layout.h"
+#include "fuzz_file.h"
 #include "scan.h"
 
 #include <fcntl.h>
@@ -15,26 +16,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char dir[64];
-    char path[128];
+    static int ready;
     const char *paths[1];
     struct ewf_layout *l = NULL;
     struct custody_err err;
-    int fd;
 
-    if (!dir[0]) {
-        snprintf(dir, sizeof(dir), "/tmp/custody-fuzz-ewf-XXXXXX");
-        if (!mkdtemp(dir))
-            abort();
+    if (!ready) {
         crypto_init(&err);
+        ready = 1;
     }
-    snprintf(path, sizeof(path), "%s/x.E01", dir);
-    unlink(path);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || write(fd, data, size) != (ssize_t)size)
-        abort();
-    close(fd);
-    paths[0] = path;
+    paths[0] = fuzz_input_file("ewf", "x.E01", data, size);
     if (ewf_layout_open(&l, paths, 1, &err) == 0) {
         if (l->data_complete && l->media_size < (64u << 20)) {
             struct scan_result res;
