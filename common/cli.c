@@ -368,3 +368,17 @@ progress_finish(struct progress *p)
         fflush(stderr);
     }
 }
+
+void
+custody_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+    *year = yoe + era * 400 + (m <= 2);
+    *month = (unsigned)m;
+    *day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+}

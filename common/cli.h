@@ -52,6 +52,10 @@ int64_t custody_now_ns(void);
 double custody_mono_seconds(void);
 /* "2026-11-27T21:29:24.123456789Z" (ns UTC -> ISO 8601 with nanoseconds). */
 void custody_format_time(struct strbuf *sb, int64_t ns);
+/* The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+ * civil_from_days): no gmtime per call, for exporters and parsers that convert
+ * millions of times. */
+void custody_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 /* Parse what custody_format_time writes (also without fraction, without seconds,
  * with a space for T, with +hh:mm or no zone (UTC), or a date alone: midnight UTC).
  * Impossible dates (2026-02-30) are refused. */

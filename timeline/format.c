@@ -1,6 +1,7 @@
 /* The output-format registry, the buffered writer and the helpers the formats share. */
 #include "format.h"
 
+#include "cli.h"
 #include "io.h"
 #include "timeline.h"
 #include "tsk_adapter.h"
@@ -185,12 +186,9 @@ fmt_time_utc_us(struct fmt_writer *w, struct strbuf *sb, int64_t ns)
             rem += 86400;
             days--;
         }
-        int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-        int64_t doe = z - era * 146097;
-        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-        int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-        int64_t y = yoe + era * 400 + (m <= 2);
+        int64_t y;
+        unsigned m, d;
+        custody_civil_from_days(days, &y, &m, &d);
         int64_t v[6] = {y, m, d, rem / 3600, rem / 60 % 60, rem % 60};
         static const char seps[] = "--T::";
         char *o = w->utc_date;

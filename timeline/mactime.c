@@ -5,6 +5,7 @@
  * letters; size, mode and owner come from the last body line with the same name. */
 #include "mactime.h"
 
+#include "cli.h"
 #include "mac_sort.h"
 #include "strbuf.h"
 #include "timeline.h"
@@ -219,7 +220,7 @@ struct mac_clock {
 static const char mac_days[] = "SunMonTueWedThuFriSat";
 static const char mac_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-/* Civil time of seconds since 1970 (H. Hinnant's days-to-civil). */
+/* Civil time of seconds since 1970 (custody_civil_from_days). */
 static void
 civil(int64_t t, struct tm *tm)
 {
@@ -229,16 +230,14 @@ civil(int64_t t, struct tm *tm)
         rem += 86400;
         days--;
     }
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y;
+    unsigned m, d;
 
+    custody_civil_from_days(days, &y, &m, &d);
     memset(tm, 0, sizeof(*tm));
-    tm->tm_year = (int)(yoe + era * 400 + (m <= 2) - 1900);
-    tm->tm_mon = (int)(m - 1);
-    tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+    tm->tm_year = (int)(y - 1900);
+    tm->tm_mon = (int)m - 1;
+    tm->tm_mday = (int)d;
     tm->tm_hour = (int)(rem / 3600);
     tm->tm_min = (int)(rem / 60 % 60);
     tm->tm_sec = (int)(rem % 60);

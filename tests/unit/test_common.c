@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -325,6 +326,25 @@ test_thread_prio(void)
     CHECK(getpriority(PRIO_PROCESS, (id_t)gettid()) == before);
 }
 
+/* The shared civil-date conversion against gmtime_r, every day from 1600 to 2400
+ * (negative day counts, leap centuries). */
+static void
+test_civil(void)
+{
+    int bad = 0;
+
+    for (int64_t days = -135140; days <= 157054 && !bad; days++) {
+        time_t t = (time_t)(days * 86400);
+        struct tm tm;
+        int64_t y;
+        unsigned m, d;
+        custody_civil_from_days(days, &y, &m, &d);
+        gmtime_r(&t, &tm);
+        bad = y != tm.tm_year + 1900 || (int)m != tm.tm_mon + 1 || (int)d != tm.tm_mday;
+    }
+    CHECK(!bad);
+}
+
 static void
 test_cli(void)
 {
@@ -395,6 +415,7 @@ main(void)
     test_hash();
     test_hash_threads();
     test_thread_prio();
+    test_civil();
     test_cli();
     test_err();
     CHECK_DONE();

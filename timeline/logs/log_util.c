@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "json.h"
 #include "strbuf.h"
 
@@ -202,15 +203,7 @@ void
 log_year_month(int64_t ns, int64_t *year, unsigned *month)
 {
     int64_t z = (ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000);
-    z = (z >= 0 ? z / 86400 : (z - 86399) / 86400) + 719468;
-    /* civil_from_days */
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    *year = y + (m <= 2);
-    *month = m;
+    unsigned day;
+
+    custody_civil_from_days(z >= 0 ? z / 86400 : (z - 86399) / 86400, year, month, &day);
 }
