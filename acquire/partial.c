@@ -66,25 +66,6 @@ struct resume_state {
     uint64_t chunk_off; /* media offset of chunk; UINT64_MAX: none */
 };
 
-static int
-pread_exact(int fd, void *buf, size_t len, uint64_t off)
-{
-    ssize_t n = io_pread_full(fd, buf, len, off);
-    return n == (ssize_t)len ? 0 : -1;
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 static const char *
 file_name(const char *path)
 {
@@ -121,7 +102,7 @@ decode_stored(struct resume_state *rs, size_t n, int compressed, uint64_t off,
 
     if (n == 0 || n > cs + 4)
         return damaged(rs, err, "a chunk of impossible size", off);
-    if (pread_exact(rs->cur.fd, rs->stored, n, off) < 0)
+    if (io_pread_exact(rs->cur.fd, rs->stored, n, off) < 0)
         return damaged(rs, err, "a chunk cut short", off);
     if (compressed) {
         long got = chunk_inflate_prefix(rs->chunk, cs, rs->stored, n, &used);
@@ -129,7 +110,7 @@ decode_stored(struct resume_state *rs, size_t n, int compressed, uint64_t off,
             return damaged(rs, err, "a compressed chunk that does not inflate", off);
         return 0;
     }
-    if (n != cs + 4 || chunk_adler32(rs->stored, cs) != le32(rs->stored + cs))
+    if (n != cs + 4 || chunk_adler32(rs->stored, cs) != io_le32(rs->stored + cs))
         return damaged(rs, err, "a chunk whose checksum does not match", off);
     memcpy(rs->chunk, rs->stored, cs);
     return 0;
@@ -146,9 +127,9 @@ scan_next(struct resume_state *rs, struct custody_err *err)
 
     if (left == 0)
         return 0;
-    if (pread_exact(c->fd, rs->stored, n, c->scan_pos) < 0)
+    if (io_pread_exact(c->fd, rs->stored, n, c->scan_pos) < 0)
         return damaged(rs, err, "a read error", c->scan_pos);
-    if (n == cs + 4 && chunk_adler32(rs->stored, cs) == le32(rs->stored + cs)) {
+    if (n == cs + 4 && chunk_adler32(rs->stored, cs) == io_le32(rs->stored + cs)) {
         memcpy(rs->chunk, rs->stored, cs);
         c->scan_pos += cs + 4;
         return 1;
@@ -212,7 +193,7 @@ ewf_next_chunk(struct resume_state *rs, struct custody_err *err)
                 return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot open '%s'",
                                          rs->paths[c->seg]);
             c->fsize = (uint64_t)sb.st_size;
-            if (pread_exact(c->fd, h, sizeof(h), 0) < 0 || memcmp(h, sig, 8) != 0 || h[8] != 1)
+            if (io_pread_exact(c->fd, h, sizeof(h), 0) < 0 || memcmp(h, sig, 8) != 0 || h[8] != 1)
                 return damaged(rs, err, "not an EWF segment file", 0);
             if ((size_t)(h[9] | h[10] << 8) != c->seg + 1)
                 return damaged(rs, err, "a segment file out of order", 9);
@@ -225,14 +206,14 @@ ewf_next_chunk(struct resume_state *rs, struct custody_err *err)
             }
             return damaged(rs, err, "a section cut short", c->sect);
         }
-        if (pread_exact(c->fd, d, sizeof(d), c->sect) < 0)
+        if (io_pread_exact(c->fd, d, sizeof(d), c->sect) < 0)
             return damaged(rs, err, "a read error", c->sect);
-        if (chunk_adler32(d, 72) != le32(d + 72))
+        if (chunk_adler32(d, 72) != io_le32(d + 72))
             return damaged(rs, err, "a section header whose checksum does not match", c->sect);
         char type[17];
         memcpy(type, d, 16);
         type[16] = '\0';
-        uint64_t next = le64(d + 16), size = le64(d + 24);
+        uint64_t next = io_le64(d + 16), size = io_le64(d + 24);
         if (!strcmp(type, "done")) {
             c->ended = c->finished = 1;
             return 0;
@@ -252,23 +233,23 @@ ewf_next_chunk(struct resume_state *rs, struct custody_err *err)
             return damaged(rs, err, "a broken section chain", c->sect);
         if (!strcmp(type, "volume") || !strcmp(type, "disk")) {
             uint8_t v[24];
-            if (pread_exact(c->fd, v, sizeof(v), c->sect + SECTION_DESC) < 0)
+            if (io_pread_exact(c->fd, v, sizeof(v), c->sect + SECTION_DESC) < 0)
                 return damaged(rs, err, "a volume section cut short", c->sect);
-            if ((size_t)le32(v + 8) * le32(v + 12) != rs->chunk_size ||
-                le32(v + 12) != rs->sector_size)
+            if ((size_t)io_le32(v + 8) * io_le32(v + 12) != rs->chunk_size ||
+                io_le32(v + 12) != rs->sector_size)
                 return custody_err_set(err, CUSTODY_ERR_FORMAT,
                                        "the partial image's chunk size (%u sectors of %u bytes) "
                                        "is not the one recorded (%zu bytes)",
-                                       le32(v + 8), le32(v + 12), rs->chunk_size);
-            rs->ewf_sectors = le64(v + 16);
+                                       io_le32(v + 8), io_le32(v + 12), rs->chunk_size);
+            rs->ewf_sectors = io_le64(v + 16);
         } else if (!strcmp(type, "sectors")) {
             c->sectors_end = c->sect + size;
         } else if (!strcmp(type, "table")) {
             uint8_t th[24];
-            if (pread_exact(c->fd, th, sizeof(th), c->sect + SECTION_DESC) < 0 ||
-                chunk_adler32(th, 20) != le32(th + 20))
+            if (io_pread_exact(c->fd, th, sizeof(th), c->sect + SECTION_DESC) < 0 ||
+                chunk_adler32(th, 20) != io_le32(th + 20))
                 return damaged(rs, err, "a table header whose checksum does not match", c->sect);
-            uint32_t n = le32(th);
+            uint32_t n = io_le32(th);
             if (n == 0 || n > MAX_TABLE_ENTRIES || SECTION_DESC + 24 + (uint64_t)n * 4 + 4 > size)
                 return damaged(rs, err, "a table of impossible size", c->sect);
             uint8_t *raw = malloc((size_t)n * 4 + 4);
@@ -278,20 +259,20 @@ ewf_next_chunk(struct resume_state *rs, struct custody_err *err)
                 free(tab);
                 return custody_err_set(err, CUSTODY_ERR_NOMEM, "out of memory");
             }
-            if (pread_exact(c->fd, raw, (size_t)n * 4 + 4, c->sect + SECTION_DESC + 24) < 0 ||
-                chunk_adler32(raw, (size_t)n * 4) != le32(raw + (size_t)n * 4)) {
+            if (io_pread_exact(c->fd, raw, (size_t)n * 4 + 4, c->sect + SECTION_DESC + 24) < 0 ||
+                chunk_adler32(raw, (size_t)n * 4) != io_le32(raw + (size_t)n * 4)) {
                 free(raw);
                 free(tab);
                 return damaged(rs, err, "a table whose checksum does not match", c->sect);
             }
             for (uint32_t i = 0; i < n; i++)
-                tab[i] = le32(raw + 4 * (size_t)i);
+                tab[i] = io_le32(raw + 4 * (size_t)i);
             free(raw);
             free(c->tab);
             c->tab = tab;
             c->ntab = n;
             c->itab = 0;
-            c->tab_base = le64(th + 8);
+            c->tab_base = io_le64(th + 8);
         }
         c->sect = next;
     }
@@ -316,7 +297,7 @@ next_chunk(struct resume_state *rs, struct custody_err *err)
         /* Raw segments are whole multiples of the chunk except the last file. */
         uint64_t left = rs->sizes[c->seg] - c->scan_pos;
         if (left >= rs->chunk_size) {
-            if (pread_exact(c->fd, rs->chunk, rs->chunk_size, c->scan_pos) < 0)
+            if (io_pread_exact(c->fd, rs->chunk, rs->chunk_size, c->scan_pos) < 0)
                 return custody_err_errno(err, CUSTODY_ERR_IO, errno, "cannot read '%s'",
                                          rs->paths[c->seg]);
             c->scan_pos += rs->chunk_size;

@@ -35,18 +35,6 @@ struct section {
     uint64_t size; /* descriptor + payload */
 };
 
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 static void layout_problem(struct ewf_layout *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -250,13 +238,6 @@ out:
     return rc;
 }
 
-static int
-read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-    ssize_t n = io_pread_full(fd, buf, len, off);
-    return n == (ssize_t)len ? 0 : -1;
-}
-
 /* Read the 13-byte file header: sets number, usable = 1 when it is an EWF segment.
  * A file that cannot be opened is an error (the check cannot run), not a finding. */
 static int
@@ -277,7 +258,7 @@ read_file_header(struct ewf_layout *l, struct ewf_segment *s, struct custody_err
         layout_problem(l, "'%s' is empty (0 bytes)", s->path);
         return 0;
     }
-    if (s->size < EWF_FILE_HEADER || read_at(s->fd, h, sizeof(h), 0) != 0) {
+    if (s->size < EWF_FILE_HEADER || io_pread_exact(s->fd, h, sizeof(h), 0) != 0) {
         layout_problem(l, "'%s' is too short for an EWF segment (%llu bytes)", s->path,
                        (unsigned long long)s->size);
         return 0;
@@ -420,7 +401,7 @@ record_table(struct walk *w, uint64_t at, const uint8_t *p, uint32_t n)
     t->segment = w->seg_index;
     t->entries_at = at + EWF_DESCRIPTOR + 24;
     t->entries = n;
-    t->base = le64(p + 8);
+    t->base = io_le64(p + 8);
     t->data_end = 0;
     t->first_chunk = l->chunks_listed;
     l->chunks_listed += n;
@@ -439,19 +420,19 @@ check_table(struct walk *w, const char *type, uint64_t at, const uint8_t *p, siz
                        (unsigned long long)at);
         return 0;
     }
-    if (chunk_adler32(p, 20) != le32(p + 20)) {
+    if (chunk_adler32(p, 20) != io_le32(p + 20)) {
         layout_problem(w->l, "'%s': '%s' section at offset %llu: header checksum mismatch", path,
                        type, (unsigned long long)at);
         return 0;
     }
-    n = le32(p);
+    n = io_le32(p);
     if ((uint64_t)n * 4 + 28 != len) {
         layout_problem(w->l,
                        "'%s': '%s' section at offset %llu: %u entries do not fit its %zu bytes",
                        path, type, (unsigned long long)at, n, len);
         return 0;
     }
-    if (chunk_adler32(p + 24, (size_t)n * 4) != le32(p + 24 + (size_t)n * 4)) {
+    if (chunk_adler32(p + 24, (size_t)n * 4) != io_le32(p + 24 + (size_t)n * 4)) {
         layout_problem(w->l, "'%s': '%s' section at offset %llu: entry checksum mismatch", path,
                        type, (unsigned long long)at);
         return 0;
@@ -471,7 +452,7 @@ check_volume(struct walk *w, const char *type, uint64_t at, const uint8_t *p, si
                        path, type, (unsigned long long)at, len);
         return;
     }
-    if (chunk_adler32(p, 1048) != le32(p + 1048)) {
+    if (chunk_adler32(p, 1048) != io_le32(p + 1048)) {
         layout_problem(l, "'%s': '%s' section at offset %llu: checksum mismatch", path, type,
                        (unsigned long long)at);
         return;
@@ -480,10 +461,10 @@ check_volume(struct walk *w, const char *type, uint64_t at, const uint8_t *p, si
         memcpy(w->first_volume, p, EWF_VOLUME_PAYLOAD);
         *w->have_first_volume = 1;
         l->have_volume = 1;
-        l->chunk_count = le32(p + 4);
-        l->sectors_per_chunk = le32(p + 8);
-        l->bytes_per_sector = le32(p + 12);
-        l->sector_count = le64(p + 16);
+        l->chunk_count = io_le32(p + 4);
+        l->sectors_per_chunk = io_le32(p + 8);
+        l->bytes_per_sector = io_le32(p + 12);
+        l->sector_count = io_le64(p + 16);
         l->media_size = l->sector_count * l->bytes_per_sector;
         return;
     }
@@ -501,16 +482,16 @@ check_error2(struct walk *w, uint64_t at, const uint8_t *p, size_t len)
     struct ewf_layout *l = w->l;
     uint32_t n;
 
-    if (len < 520 || chunk_adler32(p, 516) != le32(p + 516)) {
+    if (len < 520 || chunk_adler32(p, 516) != io_le32(p + 516)) {
         layout_problem(l, "'%s': 'error2' section at offset %llu: header damaged", w->s->path,
                        (unsigned long long)at);
         return;
     }
-    n = le32(p);
+    n = io_le32(p);
     if (n == 0)
         return;
     if ((uint64_t)n * 8 + 524 != len ||
-        chunk_adler32(p + 520, (size_t)n * 8) != le32(p + 520 + (size_t)n * 8)) {
+        chunk_adler32(p + 520, (size_t)n * 8) != io_le32(p + 520 + (size_t)n * 8)) {
         layout_problem(l, "'%s': 'error2' section at offset %llu: entries damaged", w->s->path,
                        (unsigned long long)at);
         return;
@@ -520,8 +501,8 @@ check_error2(struct walk *w, uint64_t at, const uint8_t *p, size_t len)
         abort();
     l->acquiry_errors = v;
     for (uint32_t i = 0; i < n; i++) {
-        v[(l->n_acquiry_errors + i) * 2] = le32(p + 520 + i * 8);
-        v[(l->n_acquiry_errors + i) * 2 + 1] = le32(p + 524 + i * 8);
+        v[(l->n_acquiry_errors + i) * 2] = io_le32(p + 520 + i * 8);
+        v[(l->n_acquiry_errors + i) * 2 + 1] = io_le32(p + 524 + i * 8);
     }
     l->n_acquiry_errors += n;
 }
@@ -577,13 +558,13 @@ check_payload(struct walk *w, const struct section *sec, const uint8_t *p, size_
             w->last_table = NULL;
         }
     } else if (!strcmp(t, "hash")) {
-        if (len < 36 || chunk_adler32(p, 32) != le32(p + 32))
+        if (len < 36 || chunk_adler32(p, 32) != io_le32(p + 32))
             layout_problem(l, "'%s': 'hash' section at offset %llu is damaged (checksum mismatch)",
                            path, at);
         else
             set_stored(l, HASH_MD5, p, "the hash section");
     } else if (!strcmp(t, "digest")) {
-        if (len < 80 || chunk_adler32(p, 76) != le32(p + 76)) {
+        if (len < 80 || chunk_adler32(p, 76) != io_le32(p + 76)) {
             layout_problem(l,
                            "'%s': 'digest' section at offset %llu is damaged (checksum mismatch)",
                            path, at);
@@ -596,7 +577,7 @@ check_payload(struct walk *w, const struct section *sec, const uint8_t *p, size_
     } else if (!strcmp(t, "sectors")) {
         /* chunk data: checked chunk by chunk when the media is read */
     } else if (!strcmp(t, "session")) {
-        if (len < 36 || chunk_adler32(p, 32) != le32(p + 32))
+        if (len < 36 || chunk_adler32(p, 32) != io_le32(p + 32))
             layout_problem(l, "'%s': 'session' section at offset %llu is damaged", path, at);
     } else {
         layout_problem(l,
@@ -647,12 +628,12 @@ walk_segment(struct walk *w)
                            s->path, (unsigned long long)off, fsize);
             break;
         }
-        if (read_at(s->fd, d, sizeof(d), off) != 0) {
+        if (io_pread_exact(s->fd, d, sizeof(d), off) != 0) {
             layout_problem(l, "cannot read '%s' at offset %llu: %s", s->path,
                            (unsigned long long)off, strerror(errno ? errno : EIO));
             break;
         }
-        if (chunk_adler32(d, 72) != le32(d + 72)) {
+        if (chunk_adler32(d, 72) != io_le32(d + 72)) {
             layout_problem(l,
                            "'%s': section descriptor at offset %llu is damaged (checksum mismatch)",
                            s->path, (unsigned long long)off);
@@ -661,8 +642,8 @@ walk_segment(struct walk *w)
         memset(&sec, 0, sizeof(sec));
         memcpy(sec.type, d, 16);
         sec.off = off;
-        next = le64(d + 16);
-        size = le64(d + 24);
+        next = io_le64(d + 16);
+        size = io_le64(d + 24);
         sec.size = size;
         for (size_t i = 0; i < 16 && sec.type[i]; i++)
             if (sec.type[i] < 0x20 || sec.type[i] > 0x7e)
@@ -715,7 +696,7 @@ walk_segment(struct walk *w)
                 if (!payload)
                     abort();
             }
-            if (read_at(s->fd, payload, plen, off + EWF_DESCRIPTOR) != 0) {
+            if (io_pread_exact(s->fd, payload, plen, off + EWF_DESCRIPTOR) != 0) {
                 layout_problem(l, "cannot read '%s' at offset %llu", s->path,
                                (unsigned long long)off);
                 break;
@@ -748,13 +729,13 @@ resolve_tables(struct ewf_layout *l, size_t seg_index, const struct section *sec
         e = malloc((size_t)tb->entries * 4);
         if (!e)
             abort();
-        if (read_at(s->fd, e, (size_t)tb->entries * 4, tb->entries_at) != 0) {
+        if (io_pread_exact(s->fd, e, (size_t)tb->entries * 4, tb->entries_at) != 0) {
             layout_problem(l, "cannot read '%s' at offset %llu", s->path,
                            (unsigned long long)tb->entries_at);
             free(e);
             continue;
         }
-        first = tb->base + (le32(e) & 0x7fffffffu);
+        first = tb->base + (io_le32(e) & 0x7fffffffu);
         for (size_t i = 0; i < nsecs; i++) {
             const struct section *sc = &secs[i];
             if ((!strcmp(sc->type, "sectors") || !strncmp(sc->type, "table", 5)) &&
@@ -772,7 +753,7 @@ resolve_tables(struct ewf_layout *l, size_t seg_index, const struct section *sec
             continue;
         }
         for (uint32_t i = 0; i < tb->entries; i++) {
-            uint64_t o = tb->base + (le32(e + 4 * i) & 0x7fffffffu);
+            uint64_t o = tb->base + (io_le32(e + 4 * i) & 0x7fffffffu);
             if ((i > 0 && o <= prev) || o >= tb->data_end) {
                 layout_problem(l,
                                "'%s': table entry %u (chunk %llu) at offset %llu is out of order "

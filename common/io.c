@@ -51,6 +51,13 @@ io_pread_full(int fd, void *buf, size_t len, uint64_t offset)
 }
 
 int
+io_pread_exact(int fd, void *buf, size_t len, uint64_t offset)
+{
+    ssize_t n = io_pread_full(fd, buf, len, offset);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+int
 io_write_full(int fd, const void *buf, size_t len)
 {
     size_t done = 0;

@@ -14,6 +14,21 @@
 ssize_t io_read_full(int fd, void *buf, size_t len);
 /* Same with pread at offset. */
 ssize_t io_pread_full(int fd, void *buf, size_t len, uint64_t offset);
+/* Exactly len bytes at offset: 0, or -1 (error, or the file ends first). */
+int io_pread_exact(int fd, void *buf, size_t len, uint64_t offset);
+
+/* Little-endian integers of on-disk structures (EWF). */
+static inline uint32_t
+io_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+io_le64(const uint8_t *p)
+{
+    return (uint64_t)io_le32(p) | (uint64_t)io_le32(p + 4) << 32;
+}
 /* Write all len bytes; 0 or -1 with errno set. */
 int io_write_full(int fd, const void *buf, size_t len);
 

@@ -426,12 +426,6 @@ cmp_bad(const void *a, const void *b)
     return x->chunk < y->chunk ? -1 : x->chunk > y->chunk;
 }
 
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Read the stored chunks of a job: runs of chunks that follow each other in one
  * file (the usual case: a table's chunks are contiguous) in one pread each. A run
  * is read with O_DIRECT when its file allows it, from the aligned block before it
@@ -546,10 +540,10 @@ scan_ewf(struct scan_result *res, const struct ewf_layout *l, const struct scan_
             break;
         }
         for (uint32_t i = 0; i < tb->entries; i++, chunk++) {
-            uint32_t e = le32(entries + 4 * i);
+            uint32_t e = io_le32(entries + 4 * i);
             uint64_t off = tb->base + (e & 0x7fffffffu);
             uint64_t end = i + 1 < tb->entries
-                               ? tb->base + (le32(entries + 4 * (i + 1)) & 0x7fffffffu)
+                               ? tb->base + (io_le32(entries + 4 * (i + 1)) & 0x7fffffffu)
                                : tb->data_end;
             uint64_t media_off = chunk * chunk_size;
             uint64_t expect =
