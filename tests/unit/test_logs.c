@@ -411,6 +411,13 @@ test_time_range(void)
     parse_buf(web, sizeof(web) - 1, "access.log", 0, "access", NULL);
     CHECK_INT(R.n, 0);
     CHECK(R.nwarn >= 1);
+    /* a damaged gzip (a header, then garbage) whose parser refuses what came out:
+     * the refusal names the damage (found by fuzz_log_wtmp) */
+    static const char gz[] = "\x1f\x8b\x08\x00"
+                             "000000:000000";
+    parse_buf(gz, sizeof(gz) - 1, "wtmp", 0, "wtmp", NULL);
+    CHECK_INT(R.rc, CUSTODY_ERR_FORMAT);
+    CHECK(strstr(R.err.msg, "the compressed stream is damaged") != NULL);
     parse_buf(bash, sizeof(bash) - 1, "/root/.bash_history", 0, "bash-history", NULL);
     CHECK_INT(R.n, 1);
     CHECK_INT(R.nwarn, 1);
