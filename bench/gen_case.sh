@@ -76,9 +76,9 @@ INSERT INTO webpaths(p) VALUES ('/'),('/index.php'),('/wp-login.php'),('/wp-admi
 -- Files, spread over the assets; times over 90 days from 2026-01-01, modified
 -- times clustered at install/update days, access times recent.
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $files)
-INSERT INTO files (id, evidence_id, path, inode, name_type, meta_type, mode, uid, gid, size, flags,
-                   atime, mtime, ctime, crtime)
-SELECT i, 1 + i % $assets,
+INSERT INTO files (id, evidence_id, partition_id, path, inode, name_type, meta_type, mode, uid, gid,
+                   size, flags, atime, mtime, ctime, crtime)
+SELECT i, 1 + i % $assets, 1 + i % $assets,
        CAST((SELECT d FROM dirs WHERE dirs.i = 1 + (n.i * 7919) % (SELECT count(*) FROM dirs)) ||
             (SELECT s FROM stems WHERE stems.i = 1 + (n.i * 104729) % (SELECT count(*) FROM stems)) ||
             CASE WHEN i % 3 = 0 THEN '' ELSE '-' || (i % 997) END ||
@@ -97,16 +97,12 @@ SELECT i, 1 + i % $assets,
             ELSE 1767225600000000000 + (i % 30) * 259200000000000 END
 FROM n;
 
--- One event per set time, in time order per evidence item (as custody-timeline
--- build writes them: one load per disk, events sorted by time).
-INSERT INTO events (evidence_id, ts, kind, source, file_id, flags)
-SELECT f.evidence_id,
-       CASE k.k WHEN 0 THEN f.mtime WHEN 1 THEN f.atime WHEN 2 THEN f.ctime ELSE f.crtime END,
-       CASE k.k WHEN 0 THEN 'm' WHEN 1 THEN 'a' WHEN 2 THEN 'c' ELSE 'b' END, 'fs', f.id, f.flags
-FROM files f CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) k
-WHERE CASE k.k WHEN 0 THEN f.mtime WHEN 1 THEN f.atime WHEN 2 THEN f.ctime ELSE f.crtime END
-      IS NOT NULL
-ORDER BY f.evidence_id, 2;
+-- A file's set times are its file-system events (schema v2: no event rows); one
+-- partition per disk records their count, as custody-timeline build does.
+INSERT INTO partitions (id, evidence_id, idx, offset, prefix, fs_type, status, files, events)
+SELECT evidence_id, evidence_id, 0, 1048576, '', 'ext4', 'ok', count(*),
+       count(atime) + count(mtime) + count(ctime) + count(crtime)
+FROM files GROUP BY evidence_id;
 
 -- Log events. IP addresses from a skewed pool (a few scanners send most traffic),
 -- one in eight IPv6; an intrusion burst on day 61 from 203.0.113.66.
@@ -164,6 +160,6 @@ COMMIT;
 SQL
 rm -f /tmp/gen_case_drop.$$.sql /tmp/gen_case_create.$$.sql
 end=$(date +%s.%N)
-n=$(sqlite3 "$out" 'SELECT count(*) FROM events')
+n=$(sqlite3 "$out" 'SELECT (SELECT count(*) FROM events) + (SELECT sum(events) FROM partitions)')
 awk -v n="$n" -v f="$files" -v a="$assets" -v s="$start" -v e="$end" 'BEGIN {
   printf "gen_case: %d events (%d files) over %d assets in %.1f s (%.0f events/s)\n", n, f, a, e - s, n / (e - s) }'

@@ -25,7 +25,8 @@ else
   CUSTODY_BIN=$bin "$root/bench/gen_case.sh" "$db" "$arg" 20
 fi
 export CUSTODY_CASE_DB=$db
-events=$(sqlite3 "$db" 'SELECT count(*) FROM events')
+# log events, and the files' times (their file-system events, counted per partition)
+events=$(sqlite3 "$db" 'SELECT (SELECT count(*) FROM events) + (SELECT coalesce(sum(events), 0) FROM partitions)')
 echo "== case: $db, $events events, $(sqlite3 "$db" 'SELECT count(*) FROM files') files, $(sqlite3 "$db" 'SELECT count(*) FROM assets') assets"
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 

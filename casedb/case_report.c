@@ -521,6 +521,14 @@ section_merges(struct report *r)
                        "cannot list merges");
 }
 
+/* The first or last time of evidence e.id: of its log events and of each of its
+ * files' times, each found at one end of its index. */
+#define EVIDENCE_TIMES(agg)                                                                        \
+    "SELECT " agg "(ts) AS t FROM events WHERE evidence_id = e.id UNION ALL SELECT " agg           \
+    "(atime) FROM files WHERE evidence_id = e.id UNION ALL SELECT " agg "(mtime) FROM files "      \
+    "WHERE evidence_id = e.id UNION ALL SELECT " agg "(ctime) FROM files WHERE evidence_id = "     \
+    "e.id UNION ALL SELECT " agg "(crtime) FROM files WHERE evidence_id = e.id"
+
 static int
 section_timeline(struct report *r)
 {
@@ -533,17 +541,23 @@ section_timeline(struct report *r)
 
     strbuf_addstr(r->out, "<h2 id=\"timeline\">Timeline statistics</h2>\n<table>\n");
     th_row(r, head, sizeof(head) / sizeof(head[0]));
-    rc =
-        prepare(r, &st,
-                "SELECT a.hostname, e.label,"
-                " (SELECT count(*) FROM partitions WHERE evidence_id = e.id),"
-                " (SELECT count(*) FROM files WHERE evidence_id = e.id),"
-                " (SELECT count(*) FROM events WHERE evidence_id = e.id),"
-                " (SELECT min(ts) FROM events WHERE evidence_id = e.id),"
-                " (SELECT max(ts) FROM events WHERE evidence_id = e.id),"
-                " (SELECT count(*) FROM log_sources WHERE evidence_id = e.id),"
-                " (SELECT coalesce(sum(warnings), 0) FROM log_sources WHERE evidence_id = e.id)"
-                " FROM evidence e JOIN assets a ON a.id = e.asset_id ORDER BY a.hostname, e.label");
+    rc = prepare(
+        r, &st,
+        "SELECT a.hostname, e.label,"
+        " (SELECT count(*) FROM partitions WHERE evidence_id = e.id),"
+        " (SELECT count(*) FROM files WHERE evidence_id = e.id),"
+        /* log events, and the files' times (their file-system events) */
+        " (SELECT count(*) FROM events WHERE evidence_id = e.id) +"
+        " (SELECT coalesce(sum(events), 0) FROM partitions WHERE evidence_id = e.id),"
+        " (SELECT min(t) FROM (" EVIDENCE_TIMES(
+            "min") ")),"
+                   " (SELECT max(t) FROM (" EVIDENCE_TIMES(
+                       "max") ")),"
+                              " (SELECT count(*) FROM log_sources WHERE evidence_id = e.id),"
+                              " (SELECT coalesce(sum(warnings), 0) FROM log_sources WHERE "
+                              "evidence_id = e.id)"
+                              " FROM evidence e JOIN assets a ON a.id = e.asset_id ORDER BY "
+                              "a.hostname, e.label");
     if (rc < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -566,7 +580,7 @@ section_timeline(struct report *r)
     strbuf_addstr(r->out, "<h3>Events by source</h3>\n<table>\n");
     th_row(r, shead, sizeof(shead) / sizeof(shead[0]));
     rc = prepare(r, &st,
-                 "SELECT source, count(*), min(ts), max(ts) FROM events GROUP BY source"
+                 "SELECT source, count(*), min(ts), max(ts) FROM timeline GROUP BY source"
                  " ORDER BY count(*) DESC, source");
     if (rc < 0)
         return rc;

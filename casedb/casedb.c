@@ -621,7 +621,11 @@ casedb_get_status(struct casedb *db, struct casedb_status *out, struct custody_e
         return db_fail(db, rc, err, "cannot count acquisitions");
     if ((rc = count_query(db, "SELECT count(*) FROM evidence", &out->evidence, err)) < 0 ||
         (rc = count_query(db, "SELECT count(*) FROM examiners", &out->examiners, err)) < 0 ||
-        (rc = count_query(db, "SELECT count(*) FROM events", &out->events, err)) < 0 ||
+        /* log events, and the files' times (their file-system events) */
+        (rc = count_query(db,
+                          "SELECT (SELECT count(*) FROM events) + (SELECT coalesce(sum(events), "
+                          "0) FROM partitions)",
+                          &out->events, err)) < 0 ||
         (rc = count_query(db, "SELECT count(*) FROM files", &out->files, err)) < 0 ||
         (rc = count_query(db, "SELECT count(*) FROM custody_events", &out->custody_entries, err)) <
             0 ||

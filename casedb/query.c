@@ -19,46 +19,80 @@ struct qbind {
 };
 
 #define QUERY_MAX_EVIDENCE 256
-#define QUERY_MAX_BINDS (3 * QUERY_MAX_VALUES + QUERY_MAX_EVIDENCE + 32)
+/* Every arm of the compound statement (ARM_COUNT) binds its own copy of the values. */
+#define QUERY_MAX_BINDS (5 * (3 * QUERY_MAX_VALUES + QUERY_MAX_EVIDENCE + 32))
 
 struct qbuild {
     struct strbuf sql;
     struct strbuf glob; /* translated path glob, owned */
     struct qbind binds[QUERY_MAX_BINDS];
     int n_binds;
+    int overflow;                             /* more values than binds: the statement is refused */
     int64_t evidence_ids[QUERY_MAX_EVIDENCE]; /* --asset and --evidence, resolved */
     size_t n_evidence_ids;
     int evidence_filter; /* 1: restrict to evidence_ids (possibly none) */
 };
 
-/* Columns of a query row, in the order fill_row reads them. */
-static const char row_columns[] =
-    "e.id, e.ts, e.kind, e.source, NULL, NULL, e.evidence_id, e.file_id,"
-    " CASE WHEN e.file_id IS NULL THEN e.path ELSE f.path END,"
-    " coalesce(e.inode, f.inode), coalesce(e.size, f.size), coalesce(e.mode, f.mode),"
-    " coalesce(e.uid, f.uid), coalesce(e.gid, f.gid), e.port, e.pid, e.host, e.user, e.ip,"
-    " e.program, e.message, e.location, e.tz, e.flags | coalesce(f.flags, 0), e.data,"
-    " f.name_type, f.meta_type, f.atime, f.mtime, f.ctime, f.crtime, f.md5, f.sha256,"
-    " f.ioc_name, f.link, f.partition_id";
+/* A timeline statement is one compound SELECT with an arm per event source: log
+ * records from events, and each of a file's four times from files (schema v2: a
+ * file's times are its file-system events, found through one index per time).
+ * Arms run side by side; ORDER BY over the compound merges their index orders, so
+ * a limit stops each arm early. Arm 0 is events; arms 1-4 are a, m, c, b, in the
+ * order that breaks ties between equal times of one file. */
+#define ARM_COUNT 5
+static const struct arm {
+    const char *ts; /* the arm's time column */
+    char kind;      /* file-system event letter; 0 for log events */
+} arms[ARM_COUNT] = {
+    {"e.ts", 0}, {"f.atime", 'a'}, {"f.mtime", 'm'}, {"f.ctime", 'c'}, {"f.crtime", 'b'}};
 
-/* Rows need only events and files: asset, evidence and partition names come from
- * small tables read once (struct names), not from a join per row. */
-static const char row_from[] = " FROM events e LEFT JOIN files f ON f.id = e.file_id";
+/* What each arm selects. */
+enum arm_cols {
+    COLS_ROW,   /* the row layout fill_row reads */
+    COLS_COUNT, /* one constant */
+    COLS_TIME,  /* ts, evidence_id (pivots) */
+    COLS_HIST,  /* ts, evidence_id, source, kind (histograms) */
+};
 
-/* Events first (CROSS JOIN fixes the order): every filter narrows events through
- * one of its indexes; evidence, assets (and files) are looked up by primary key. */
-static const char from_clause[] = " FROM events e CROSS JOIN evidence ev ON ev.id = e.evidence_id"
-                                  " CROSS JOIN assets a ON a.id = ev.asset_id";
-static const char from_files[] = " LEFT JOIN files f ON f.id = e.file_id";
-
-/* The joins a statement needs: files only when a filter looks at them, so pivots
- * and histograms by IP or user read nothing but the covering index. */
+/* The row of a file-system event: its id is negative and derived from the file's
+ * (unique, and ordered like the kinds within one file: a, m, c, b). */
 static void
-add_from(struct strbuf *sql, const struct casedb_filter *f)
+arm_columns(struct strbuf *sql, int arm, enum arm_cols cols)
 {
-    strbuf_addstr(sql, from_clause);
-    if (f->path_glob || f->ioc_only || f->deleted_only)
-        strbuf_addstr(sql, from_files);
+    const struct arm *a = &arms[arm];
+
+    switch (cols) {
+    case COLS_ROW:
+        if (!arm) {
+            strbuf_addstr(sql, "e.id, e.ts, e.kind, e.source, NULL, NULL, e.evidence_id, NULL,"
+                               " e.path, e.inode, e.size, e.mode, e.uid, e.gid, e.port, e.pid,"
+                               " e.host, e.user, e.ip, e.program, e.message, e.location, e.tz,"
+                               " e.flags, e.data, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                               " NULL, NULL, NULL");
+            return;
+        }
+        strbuf_addf(sql,
+                    "%d - 4 * f.id, %s, '%c', 'fs', NULL, NULL, f.evidence_id, f.id, f.path,"
+                    " f.inode, f.size, f.mode, f.uid, f.gid, NULL, NULL, NULL, NULL, NULL, NULL,"
+                    " NULL, NULL, NULL, f.flags, NULL, f.name_type, f.meta_type, f.atime, f.mtime,"
+                    " f.ctime, f.crtime, f.md5, f.sha256, f.ioc_name, f.link, f.partition_id",
+                    arm - 4, a->ts, a->kind);
+        return;
+    case COLS_COUNT:
+        strbuf_addstr(sql, "NULL");
+        return;
+    case COLS_TIME:
+        strbuf_addf(sql, "%s AS ts, %s.evidence_id AS evidence_id", a->ts, arm ? "f" : "e");
+        return;
+    case COLS_HIST:
+        if (!arm)
+            strbuf_addstr(sql, "e.ts AS ts, e.evidence_id AS evidence_id, e.source AS source,"
+                               " e.kind AS kind");
+        else
+            strbuf_addf(sql, "%s AS ts, f.evidence_id AS evidence_id, 'fs' AS source, '%c' AS kind",
+                        a->ts, a->kind);
+        return;
+    }
 }
 
 static void
@@ -175,8 +209,10 @@ casedb_glob_translate(struct strbuf *out, const char *glob, struct custody_err *
 static int
 bind_add(struct qbuild *q, int type, const char *text, int64_t num, struct custody_err *err)
 {
-    if (q->n_binds >= QUERY_MAX_BINDS)
+    if (q->n_binds >= QUERY_MAX_BINDS) {
+        q->overflow = 1;
         return custody_err_set(err, CUSTODY_ERR_USAGE, "too many filter values");
+    }
     q->binds[q->n_binds].type = type;
     q->binds[q->n_binds].text = text;
     q->binds[q->n_binds].num = num;
@@ -314,36 +350,74 @@ add_in_list(struct qbuild *q, const char *column, const char *const *vals, size_
     return 0;
 }
 
-/* Append " AND ..." for every filter field. Column names are literals here; values
- * are only ever '?' placeholders. */
-static int
-build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
-            struct custody_err *err)
+/* Which of m, a, c, b the filter's --source/--action/--user/--ip allow for a file's
+ * times (bit 1 m, 2 a, 4 c, 8 b); 0 when none can match. */
+static unsigned
+fs_kinds(const struct casedb_filter *f)
 {
+    unsigned kinds = 15;
+    int fs = !f->n_sources;
+
+    for (size_t i = 0; i < f->n_sources; i++)
+        fs |= !strcmp(f->sources[i], "fs");
+    if (!fs || f->user || f->ip)
+        return 0; /* file-system events have no user name or address */
+    if (f->n_actions) {
+        kinds = 0;
+        for (size_t i = 0; i < f->n_actions; i++) {
+            const char *k = f->actions[i];
+            const char *p = k[0] && !k[1] ? strchr("macb", k[0]) : NULL;
+            if (p)
+                kinds |= 1u << (p - "macb");
+        }
+    }
+    return kinds;
+}
+
+/* Whether an arm can hold rows the filter wants. */
+static int
+arm_wanted(const struct casedb_filter *f, int arm)
+{
+    int other = !f->n_sources;
+
+    if (arm)
+        return !f->logs_only && ((fs_kinds(f) >> (strchr("macb", arms[arm].kind) - "macb")) & 1);
+    for (size_t i = 0; i < f->n_sources; i++)
+        other |= strcmp(f->sources[i], "fs") != 0; /* --source fs alone: no log event */
+    return other;
+}
+
+/* " WHERE ..." of one arm, for every filter field. Column names are literals here;
+ * values are only ever '?' placeholders. */
+static int
+add_arm_where(const struct casedb_filter *f, struct qbuild *q, int arm, struct custody_err *err)
+{
+    const char *t = arm ? "f" : "e", *ts = arms[arm].ts;
     int rc;
 
-    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, q, err)) < 0)
-        return rc;
-    strbuf_addstr(&q->sql, " WHERE 1");
+    if (arm)
+        strbuf_addf(&q->sql, " WHERE %s IS NOT NULL", ts);
+    else
+        strbuf_addstr(&q->sql, " WHERE 1");
     if (f->has_from) {
-        strbuf_addstr(&q->sql, " AND e.ts >= ");
+        strbuf_addf(&q->sql, " AND %s >= ", ts);
         bind_add(q, 1, NULL, f->from, err);
     }
     if (f->has_to) {
-        strbuf_addstr(&q->sql, " AND e.ts < ");
+        strbuf_addf(&q->sql, " AND %s < ", ts);
         bind_add(q, 1, NULL, f->to, err);
     }
     if (!q->evidence_filter && (f->has_from || f->has_to)) {
-        /* Only (evidence_id, ts) is indexed: a time range over every disk seeks
+        /* Times are indexed after evidence_id: a time range over every disk seeks
          * each disk's range instead of scanning the table. */
-        strbuf_addstr(&q->sql, " AND e.evidence_id IN (SELECT id FROM evidence)");
+        strbuf_addf(&q->sql, " AND %s.evidence_id IN (SELECT id FROM evidence)", t);
     } else if (q->evidence_filter && q->n_evidence_ids == 0) {
         strbuf_addstr(&q->sql, " AND 0"); /* assets without evidence items */
     } else if (q->n_evidence_ids == 1) {
-        strbuf_addstr(&q->sql, " AND e.evidence_id = ");
+        strbuf_addf(&q->sql, " AND %s.evidence_id = ", t);
         bind_add(q, 1, NULL, q->evidence_ids[0], err);
     } else if (q->n_evidence_ids > 1) {
-        strbuf_addstr(&q->sql, " AND e.evidence_id IN (");
+        strbuf_addf(&q->sql, " AND %s.evidence_id IN (", t);
         for (size_t i = 0; i < q->n_evidence_ids; i++) {
             if (i)
                 strbuf_addch(&q->sql, ',');
@@ -351,23 +425,21 @@ build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
         }
         strbuf_addch(&q->sql, ')');
     }
-    if (f->n_sources && (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
+    /* File-system arms exist only for the sources and kinds that allow them. */
+    if (!arm && f->n_sources &&
+        (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
         return rc;
-    if (f->n_actions && (rc = add_in_list(q, "e.kind", f->actions, f->n_actions, err)) < 0)
+    if (!arm && f->n_actions && (rc = add_in_list(q, "e.kind", f->actions, f->n_actions, err)) < 0)
         return rc;
     if (f->path_glob) {
-        strbuf_reset(&q->glob);
-        if ((rc = casedb_glob_translate(&q->glob, f->path_glob, err)) < 0)
-            return rc;
-        strbuf_addstr(&q->sql, " AND CAST(CASE WHEN e.file_id IS NULL THEN e.path ELSE f.path END"
-                               " AS TEXT) GLOB ");
+        strbuf_addf(&q->sql, " AND CAST(%s.path AS TEXT) GLOB ", t);
         bind_add(q, 0, q->glob.buf, 0, err);
     }
-    if (f->user) {
+    if (!arm && f->user) {
         strbuf_addstr(&q->sql, " AND e.user IS NOT NULL AND e.user = ");
         bind_add(q, 0, f->user, 0, err);
     }
-    if (f->ip) {
+    if (!arm && f->ip) {
         unsigned char net[16];
         int bits, cidr;
         casedb_parse_cidr(f->ip, net, &bits, &cidr);
@@ -392,26 +464,51 @@ build_where(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
         }
     }
     if (f->text) {
-        /* Log events match through event_fts; a file's path through file_fts, once
-         * per file, and its events are found by (evidence_id, ts) in the
-         * events_evidence_ts index - no per-event copy of the path is indexed. */
-        strbuf_addstr(&q->sql, " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ");
-        bind_add(q, 0, f->text, 0, err);
+        /* Log events match through event_fts, files through file_fts (once per
+         * file, not per event: no per-event copy of the path is indexed). */
         strbuf_addstr(&q->sql,
-                      " UNION ALL SELECT e2.id FROM file_fts CROSS JOIN files f2 ON f2.id ="
-                      " file_fts.rowid CROSS JOIN events e2 ON e2.evidence_id = f2.evidence_id AND"
-                      " e2.ts IN (f2.atime, f2.mtime, f2.ctime, f2.crtime) AND e2.file_id = f2.id"
-                      " WHERE file_fts MATCH ");
+                      arm ? " AND f.id IN (SELECT rowid FROM file_fts WHERE file_fts MATCH "
+                          : " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts"
+                            " MATCH ");
         bind_add(q, 0, f->text, 0, err);
         strbuf_addch(&q->sql, ')');
     }
-    if (f->logs_only)
-        strbuf_addstr(&q->sql, " AND e.file_id IS NULL");
     if (f->ioc_only)
-        strbuf_addstr(&q->sql, " AND ((e.flags | coalesce(f.flags, 0)) & 8) != 0");
+        strbuf_addf(&q->sql, " AND (%s.flags & 8) != 0", t);
     if (f->deleted_only)
-        strbuf_addstr(&q->sql, " AND ((e.flags | coalesce(f.flags, 0)) & 1) != 0");
+        strbuf_addf(&q->sql, " AND (%s.flags & 1) != 0", t);
     return 0;
+}
+
+/* The compound SELECT of the arms the filter can match; with none, an arm that
+ * reads nothing, so the statement stays valid. */
+static int
+add_compound(struct casedb *db, const struct casedb_filter *f, struct qbuild *q, enum arm_cols cols,
+             struct custody_err *err)
+{
+    int rc, n = 0;
+
+    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, q, err)) < 0)
+        return rc;
+    if (f->path_glob && (rc = casedb_glob_translate(&q->glob, f->path_glob, err)) < 0)
+        return rc;
+    for (int arm = 0; arm < ARM_COUNT; arm++) {
+        if (!arm_wanted(f, arm))
+            continue;
+        if (n++)
+            strbuf_addstr(&q->sql, " UNION ALL ");
+        strbuf_addstr(&q->sql, "SELECT ");
+        arm_columns(&q->sql, arm, cols);
+        strbuf_addstr(&q->sql, arm ? " FROM files f" : " FROM events e");
+        if ((rc = add_arm_where(f, q, arm, err)) < 0)
+            return rc;
+    }
+    if (!n) {
+        strbuf_addstr(&q->sql, "SELECT ");
+        arm_columns(&q->sql, 0, cols);
+        strbuf_addstr(&q->sql, " FROM events e WHERE 0");
+    }
+    return q->overflow ? CUSTODY_ERR_USAGE : 0;
 }
 
 static int
@@ -435,6 +532,8 @@ prepare_bound(struct casedb *db, struct qbuild *q, sqlite3_stmt **st, struct cus
 {
     int rc;
 
+    if (q->overflow)
+        return custody_err_set(err, CUSTODY_ERR_USAGE, "too many filter values");
     if ((rc = register_functions(db, err)) < 0 || (rc = db_prepare(db, st, q->sql.buf, err)) < 0)
         return rc;
     for (int i = 0; i < q->n_binds; i++) {
@@ -483,19 +582,17 @@ build_select(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
 {
     int rc;
 
-    strbuf_addstr(&q->sql, "SELECT ");
-    strbuf_addstr(&q->sql, row_columns);
-    strbuf_addstr(&q->sql, row_from);
-    if ((rc = build_where(db, f, q, err)) < 0)
+    if ((rc = add_compound(db, f, q, COLS_ROW, err)) < 0)
         return rc;
+    /* Columns 2, 8, 1: ts, file id (NULL for log events), event id. */
     if (!f->unordered)
-        strbuf_addstr(&q->sql, f->descending ? " ORDER BY e.ts DESC, e.file_id DESC, e.id DESC"
-                                             : " ORDER BY e.ts, e.file_id, e.id");
+        strbuf_addstr(&q->sql,
+                      f->descending ? " ORDER BY 2 DESC, 8 DESC, 1 DESC" : " ORDER BY 2, 8, 1");
     if (f->limit > 0) {
         strbuf_addstr(&q->sql, " LIMIT ");
         bind_add(q, 1, NULL, f->limit, err);
     }
-    return 0;
+    return q->overflow ? CUSTODY_ERR_USAGE : 0;
 }
 
 static int64_t
@@ -783,30 +880,6 @@ count_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
-/* Which of m, a, c, b the filter's --source/--action/--user/--ip allow for a file's
- * times (bit 1 m, 2 a, 4 c, 8 b); 0 when none can match. */
-static unsigned
-fs_kinds(const struct casedb_filter *f)
-{
-    unsigned kinds = 15;
-    int fs = !f->n_sources;
-
-    for (size_t i = 0; i < f->n_sources; i++)
-        fs |= !strcmp(f->sources[i], "fs");
-    if (!fs || f->user || f->ip)
-        return 0; /* file-system events have no user name or address */
-    if (f->n_actions) {
-        kinds = 0;
-        for (size_t i = 0; i < f->n_actions; i++) {
-            const char *k = f->actions[i];
-            const char *p = k[0] && !k[1] ? strchr("macb", k[0]) : NULL;
-            if (p)
-                kinds |= 1u << (p - "macb");
-        }
-    }
-    return kinds;
-}
-
 int
 casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn, void *ctx,
                    unsigned *kinds_out, int64_t *count_out, struct custody_err *err)
@@ -883,9 +956,9 @@ casedb_query_count(struct casedb *db, const struct casedb_filter *f, int64_t *co
 
     *count_out = 0;
     qbuild_init(&q);
-    strbuf_addstr(&q.sql, "SELECT count(*) FROM (SELECT e.id");
-    add_from(&q.sql, f);
-    if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, &q, err)) < 0)
+    strbuf_addstr(&q.sql, "SELECT count(*) FROM (");
+    if ((rc = ensure_text_index(db, f, err)) < 0 ||
+        (rc = add_compound(db, f, &q, COLS_COUNT, err)) < 0)
         goto done;
     if (f->limit > 0) {
         strbuf_addstr(&q.sql, " LIMIT ");
@@ -1119,11 +1192,12 @@ build_pivot(struct casedb *db, enum casedb_pivot_kind kind, const char *value,
         f->user = value;
     else
         f->path_glob = value;
-    strbuf_addstr(&q->sql, "SELECT a.hostname, min(e.ts), max(e.ts), count(*)");
-    add_from(&q->sql, f);
-    if ((rc = ensure_text_index(db, f, err)) < 0 || (rc = build_where(db, f, q, err)) < 0)
+    strbuf_addstr(&q->sql, "SELECT a.hostname, min(t.ts), max(t.ts), count(*) FROM (");
+    if ((rc = ensure_text_index(db, f, err)) < 0 ||
+        (rc = add_compound(db, f, q, COLS_TIME, err)) < 0)
         return rc;
-    strbuf_addstr(&q->sql, " GROUP BY a.id ORDER BY 2, 1");
+    strbuf_addstr(&q->sql, ") t CROSS JOIN evidence ev ON ev.id = t.evidence_id CROSS JOIN assets a"
+                           " ON a.id = ev.asset_id GROUP BY a.id ORDER BY 2, 1");
     return 0;
 }
 
@@ -1184,7 +1258,7 @@ int
 casedb_histogram(struct casedb *db, const struct casedb_filter *f, int64_t width_ns,
                  enum casedb_group_by by, casedb_bucket_fn fn, void *ctx, struct custody_err *err)
 {
-    static const char *const group_expr[] = {"''", "a.hostname", "e.source", "e.kind"};
+    static const char *const group_expr[] = {"''", "a.hostname", "t.source", "t.kind"};
     struct qbuild q;
     struct casedb_filter g = *f;
     struct bucket_ctx b = {fn, ctx};
@@ -1195,16 +1269,20 @@ casedb_histogram(struct casedb *db, const struct casedb_filter *f, int64_t width
     g.limit = 0;
     qbuild_init(&q);
     /* Floor division, so events before 1970 land in the right bucket too. */
-    strbuf_addstr(&q.sql, "SELECT (CASE WHEN e.ts >= 0 THEN e.ts / ");
+    strbuf_addstr(&q.sql, "SELECT (CASE WHEN t.ts >= 0 THEN t.ts / ");
     bind_add(&q, 1, NULL, width_ns, err);
-    strbuf_addstr(&q.sql, " ELSE (e.ts + 1) / ");
+    strbuf_addstr(&q.sql, " ELSE (t.ts + 1) / ");
     bind_add(&q, 1, NULL, width_ns, err);
     strbuf_addstr(&q.sql, " - 1 END) * ");
     bind_add(&q, 1, NULL, width_ns, err);
-    strbuf_addf(&q.sql, " AS bucket, %s AS grp, count(*)", group_expr[by]);
-    add_from(&q.sql, &g);
-    if ((rc = ensure_text_index(db, &g, err)) < 0 || (rc = build_where(db, &g, &q, err)) < 0)
+    strbuf_addf(&q.sql, " AS bucket, %s AS grp, count(*) FROM (", group_expr[by]);
+    if ((rc = ensure_text_index(db, &g, err)) < 0 ||
+        (rc = add_compound(db, &g, &q, COLS_HIST, err)) < 0)
         goto done;
+    strbuf_addstr(&q.sql, ") t");
+    if (by == CASEDB_GROUP_ASSET)
+        strbuf_addstr(&q.sql, " CROSS JOIN evidence ev ON ev.id = t.evidence_id CROSS JOIN assets a"
+                              " ON a.id = ev.asset_id");
     strbuf_addstr(&q.sql, " GROUP BY bucket, grp ORDER BY bucket, grp");
     rc = run_rows(db, &g, &q, bucket_row, &b, err);
 done:

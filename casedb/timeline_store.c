@@ -1,19 +1,22 @@
-/* The file-system timeline in the case database: bulk loading of partitions,
- * files and M/A/C/B events, and the readers the exporters use. */
+/* The file-system timeline in the case database: bulk loading of partitions and
+ * files (a file's M/A/C/B times are its events: schema v2), and the readers the
+ * exporters use. */
 #include "timeline_store.h"
 #include "bulk.h"
 
 #include "db_internal.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Below this many existing events, dropping the secondary indexes of files and
- * events and building them again after the load is cheaper than keeping them
- * up to date row by row; above it, rebuilding them would cost more than the load. */
-#define TL_REINDEX_MAX_ROWS 2000000
-/* Files per set-based events insert. */
-#define TL_EVENT_CHUNK 16384
+/* Below this many existing files, dropping the secondary indexes of files and
+ * building them again after the load is cheaper than keeping them up to date row
+ * by row; above it, rebuilding them would cost more than the load. */
+#define TL_REINDEX_MAX_FILES 2000000
+/* The same for events, which a build adds to only for the logs inside the image:
+ * its indexes are rebuilt only while rebuilding them is cheap. */
+#define TL_REINDEX_MAX_EVENTS 200000
 /* How long the commit of a load written through a rollback journal waits for
  * readers that opened the case during the load (WAL commits never wait). */
 #define TL_DIRECT_COMMIT_WAIT_MS (30 * 60 * 1000)
@@ -23,9 +26,7 @@
 struct timeline_load {
     struct casedb *db;
     int64_t evidence_id, run_id;
-    sqlite3_stmt *ins_file, *ins_event, *ins_part, *upd_part, *ins_ioc;
-    int64_t chunk_first; /* files rows whose events are not inserted yet: ids from here */
-    int64_t chunk_files;
+    sqlite3_stmt *ins_file, *ins_part, *upd_part, *ins_ioc;
     struct db_index_set indexes; /* dropped for the load (tl_drop_indexes) */
     int direct;                  /* the load runs with a rollback journal (db_direct_begin) */
 };
@@ -62,20 +63,26 @@ tl_exec_id(struct casedb *db, const char *sql, int64_t id, struct custody_err *e
 static int
 tl_drop_indexes(struct timeline_load *l, struct custody_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t rows = 0;
-    int rc;
+    static const struct {
+        const char *table, *max_sql;
+        int64_t limit;
+    } t[] = {{"files", "SELECT coalesce(max(id), 0) FROM files", TL_REINDEX_MAX_FILES},
+             {"events", "SELECT coalesce(max(id), 0) FROM events", TL_REINDEX_MAX_EVENTS}};
 
-    if ((rc = db_prepare(l->db, &st, "SELECT coalesce(max(id), 0) FROM events", err)) < 0)
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        rows = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (rows > TL_REINDEX_MAX_ROWS)
-        return 0;
-    if ((rc = db_indexes_drop(l->db, &l->indexes, "files", 1, err)) < 0)
-        return rc;
-    return db_indexes_drop(l->db, &l->indexes, "events", 1, err);
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        int64_t rows = 0;
+        int rc;
+        if ((rc = db_prepare(l->db, &st, t[i].max_sql, err)) < 0)
+            return rc;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            rows = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (rows <= t[i].limit &&
+            (rc = db_indexes_drop(l->db, &l->indexes, t[i].table, 1, err)) < 0)
+            return rc;
+    }
+    return 0;
 }
 
 /* A build writes tens of MB of new pages: through a rollback journal when it can
@@ -102,7 +109,6 @@ timeline_load_abort(struct timeline_load *l)
     casedb_rollback(l->db);
     sqlite3_exec(l->db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     sqlite3_finalize(l->ins_file);
-    sqlite3_finalize(l->ins_event);
     sqlite3_finalize(l->ins_part);
     sqlite3_finalize(l->upd_part);
     sqlite3_finalize(l->ins_ioc);
@@ -160,8 +166,6 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
                          "DELETE FROM log_sources WHERE partition_id IN "
                          "(SELECT id FROM partitions WHERE evidence_id = ?1)",
                          evidence_id, err, "cannot delete old log sources")) < 0 ||
-        (rc = tl_exec_id(db, "DELETE FROM events WHERE evidence_id = ?1 AND source = 'fs'",
-                         evidence_id, err, "cannot delete old file-system events")) < 0 ||
         (rc = tl_exec_id(db, "DELETE FROM files WHERE evidence_id = ?1", evidence_id, err,
                          "cannot delete old files")) < 0 ||
         (rc = tl_exec_id(db, "DELETE FROM partitions WHERE evidence_id = ?1", evidence_id, err,
@@ -180,18 +184,6 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
                          "crtime, md5, sha256, ioc_name) VALUES "
                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
                          "?17, ?18, ?19)",
-                         err)) < 0 ||
-        (rc = db_prepare(db, &l->ins_event,
-                         "INSERT INTO events (evidence_id, ts, kind, source, file_id, flags) "
-                         "SELECT evidence_id, ts, kind, 'fs', id, fl FROM ("
-                         "SELECT evidence_id, atime AS ts, 'a' AS kind, id, flags & 13 AS fl "
-                         "FROM files WHERE id >= ?1 AND atime IS NOT NULL UNION ALL "
-                         "SELECT evidence_id, mtime, 'm', id, flags & 13 FROM files "
-                         "WHERE id >= ?1 AND mtime IS NOT NULL UNION ALL "
-                         "SELECT evidence_id, ctime, 'c', id, flags & 13 FROM files "
-                         "WHERE id >= ?1 AND ctime IS NOT NULL UNION ALL "
-                         "SELECT evidence_id, crtime, 'b', id, flags & 13 FROM files "
-                         "WHERE id >= ?1 AND crtime IS NOT NULL)",
                          err)) < 0 ||
         (rc = db_prepare(db, &l->ins_part,
                          "INSERT INTO partitions (evidence_id, idx, offset, length, description, "
@@ -239,29 +231,6 @@ timeline_load_partition(struct timeline_load *l, const struct tl_partition *p, i
     if ((rc = db_exec_stmt(l->db, st, err, "cannot record partition")) < 0)
         return rc;
     *id_out = sqlite3_last_insert_rowid(l->db->db);
-    l->chunk_first = -1;
-    l->chunk_files = 0;
-    return 0;
-}
-
-/* Insert the events of the files loaded since the last flush, from their rows,
- * in one set-based statement (several times cheaper than one INSERT per event;
- * not sorted: the index gives time order). Called every TL_EVENT_CHUNK files, so
- * it runs while the walker is still reading the image. */
-static int
-tl_flush_events(struct timeline_load *l, struct custody_err *err)
-{
-    sqlite3_stmt *st = l->ins_event;
-    int rc;
-
-    if (l->chunk_first <= 0)
-        return 0;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, l->chunk_first);
-    if ((rc = db_exec_stmt(l->db, st, err, "cannot insert events")) < 0)
-        return rc;
-    l->chunk_first = -1;
-    l->chunk_files = 0;
     return 0;
 }
 
@@ -269,12 +238,8 @@ int
 timeline_load_partition_done(struct timeline_load *l, int64_t partition_id,
                              const struct tl_partition *p, struct custody_err *err)
 {
-    sqlite3_stmt *st;
-    int rc;
+    sqlite3_stmt *st = l->upd_part;
 
-    if ((rc = tl_flush_events(l, err)) < 0)
-        return rc;
-    st = l->upd_part;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, partition_id);
     db_bind_text(st, 2, p->fs_type);
@@ -290,7 +255,6 @@ timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct t
                    int64_t *file_id_out, int *events_out, struct custody_err *err)
 {
     sqlite3_stmt *st = l->ins_file;
-    int64_t file_id;
     int n = 0;
 
     *events_out = 0;
@@ -334,20 +298,12 @@ timeline_load_file(struct timeline_load *l, int64_t partition_id, const struct t
         sqlite3_bind_null(st, 19);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_fail(l->db, sqlite3_extended_errcode(l->db->db), err, "cannot insert file");
-    file_id = sqlite3_last_insert_rowid(l->db->db);
     if (file_id_out)
-        *file_id_out = file_id;
-    if (l->chunk_first < 0)
-        l->chunk_first = file_id;
-    if (++l->chunk_files >= TL_EVENT_CHUNK) {
-        int rc = tl_flush_events(l, err);
-        if (rc < 0)
-            return rc;
-    }
+        *file_id_out = sqlite3_last_insert_rowid(l->db->db);
     for (int i = 0; i < 4; i++)
         if (f->time_set & (1u << i))
             n++;
-    *events_out = n; /* inserted by timeline_load_partition_done */
+    *events_out = n; /* a file's set times are its events */
     return 0;
 }
 
@@ -373,16 +329,15 @@ timeline_load_commit(struct timeline_load *l, struct custody_err *err)
     if ((rc = db_indexes_rebuild(l->db, &l->indexes, err)) < 0)
         goto done;
     /* Planner statistics from a sample: a full ANALYZE would cost as much as the load. */
-    if ((rc = tl_exec(l->db, "PRAGMA analysis_limit = 1000; ANALYZE files; ANALYZE events", err,
+    if ((rc = tl_exec(l->db, "PRAGMA analysis_limit = 1000; ANALYZE files", err,
                       "cannot analyze")) < 0)
         goto done;
     /* Statements must be finished before COMMIT can release the write lock. */
     sqlite3_finalize(l->ins_file);
-    sqlite3_finalize(l->ins_event);
     sqlite3_finalize(l->ins_part);
     sqlite3_finalize(l->upd_part);
     sqlite3_finalize(l->ins_ioc);
-    l->ins_file = l->ins_event = l->ins_part = l->upd_part = l->ins_ioc = NULL;
+    l->ins_file = l->ins_part = l->upd_part = l->ins_ioc = NULL;
     /* With a rollback journal the commit needs every reader gone, and one that
      * came after the load began may be in the middle of a long export: wait for
      * it rather than throw the whole build away after CASEDB_BUSY_TIMEOUT_MS. */
@@ -699,19 +654,27 @@ timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from,
                            int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
                            struct custody_err *err)
 {
+    static const char *const cols[4] = {"atime", "mtime", "ctime", "crtime"};
+    struct strbuf sql = STRBUF_INIT;
     sqlite3_stmt *st = NULL;
     struct tl_row r;
     struct tl_event ev;
     int rc;
 
-#define TL_EV_SQL(where)                                                                           \
-    "SELECT ev.ts, ev.kind, ev.flags, " TL_ROW_COLS " FROM events ev JOIN files f ON f.id = "      \
-    "ev.file_id JOIN partitions p ON p.id = f.partition_id JOIN evidence e ON e.id = "             \
-    "ev.evidence_id JOIN assets a ON a.id = e.asset_id WHERE " where " AND ev.source = 'fs' AND "  \
-    "ev.ts >= ?2 AND ev.ts < ?3 ORDER BY ev.ts"
-    rc = db_prepare(db, &st,
-                    evidence_id > 0 ? TL_EV_SQL("ev.evidence_id = ?1") : TL_EV_SQL("?1 = 0"), err);
-#undef TL_EV_SQL
+    /* A file's set times are its events (schema v2): four arms over files, each
+     * through its time index, in time order; ties in file, then a, m, c, b order. */
+    strbuf_addstr(&sql, "SELECT t.ts, t.kind, f.flags & 13, " TL_ROW_COLS " FROM (");
+    for (int i = 0; i < 4; i++)
+        strbuf_addf(&sql,
+                    "%sSELECT f.%s AS ts, '%c' AS kind, f.id AS fid, %d AS r FROM files f WHERE %s"
+                    " AND f.%s >= ?2 AND f.%s < ?3",
+                    i ? " UNION ALL " : "", cols[i], "amcb"[i], i,
+                    evidence_id > 0 ? "f.evidence_id = ?1" : "?1 = 0", cols[i], cols[i]);
+    strbuf_addstr(&sql, ") t JOIN files f ON f.id = t.fid JOIN partitions p ON p.id ="
+                        " f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a"
+                        " ON a.id = e.asset_id ORDER BY t.ts, t.fid, t.r");
+    rc = db_prepare(db, &st, sql.buf, err);
+    strbuf_release(&sql);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, evidence_id);

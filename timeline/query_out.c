@@ -21,7 +21,8 @@ write_row(void *ctx, const struct casedb_event_row *r)
 }
 
 /* A file row from casedb_query_files as the events it stands for: one per time the
- * filter lets through (event ids are not known on this path and are 0). */
+ * filter lets through, with the ids and flags a time-ordered query gives them
+ * (casedb/query.c: -4 * file id - 3 + 0..3 for a, m, c, b). */
 struct expand_ctx {
     struct write_ctx *c;
     unsigned kinds;
@@ -33,6 +34,7 @@ static int
 expand_file(void *ctx, const struct casedb_event_row *r)
 {
     static const char *const kinds[4] = {"m", "a", "c", "b"};
+    static const int rank[4] = {1, 0, 2, 3};
     struct expand_ctx *x = ctx;
     const int has[4] = {r->has_mtime, r->has_atime, r->has_ctime, r->has_crtime};
     const int64_t ts[4] = {r->mtime, r->atime, r->ctime, r->crtime};
@@ -43,9 +45,9 @@ expand_file(void *ctx, const struct casedb_event_row *r)
         if (!has[i] || !(x->kinds & (1u << i)) || (x->f->has_from && ts[i] < x->f->from) ||
             (x->f->has_to && ts[i] >= x->f->to))
             continue;
+        e.id = -4 * r->file_id - 3 + rank[i];
         e.ts = ts[i];
         e.kind = kinds[i];
-        e.flags = r->flags & 13; /* what build copies into events.flags */
         x->events++;
         if ((rc = fmt_writer_row(x->c->w, &e, x->c->err)) < 0)
             return rc;
@@ -81,7 +83,7 @@ query_out_write(struct casedb *db, const struct casedb_filter *f, const struct f
         if ((rc = fmt_writer_begin(&w, err)) == 0 &&
             (rc = casedb_query_files(db, f, write_row, &c, &w.fs_kinds, rows_out, err)) == 0)
             rc = fmt_writer_end(&w, err);
-    } else if (f->unordered && !f->limit && fmt == &fmt_timesketch) {
+    } else if (f->unordered && !f->limit) {
         /* No order asked: log events from the events table, file-system events from
          * the files table, both in storage order (no random look-ups of files). */
         struct casedb_filter lf = *f;

@@ -24,7 +24,8 @@ assert_contains out "6 logs parsed: 16 events, 0 parse warnings, 0 not readable"
 # the deleted dropper and /etc/passwd are not logs
 [ "$(q "SELECT count(*) FROM log_sources WHERE CAST(path AS TEXT) LIKE '%dropper%' OR
         CAST(path AS TEXT) = '/etc/passwd'")" = 0 ] || fail "non-logs parsed"
-fs_events=$(q "SELECT count(*) FROM events WHERE source = 'fs'")
+fs_events=$(q "SELECT count(*) FROM timeline WHERE source = 'fs'")
+[ "$fs_events" -gt 20 ] || fail "file-system events $fs_events"
 log_events=$(q "SELECT count(*) FROM events WHERE log_source_id IS NOT NULL")
 [ "$log_events" = 16 ] || fail "log events $log_events"
 
@@ -32,7 +33,9 @@ log_events=$(q "SELECT count(*) FROM events WHERE log_source_id IS NOT NULL")
 printf '2026-03-14 05:00:00 install socat:amd64 <none> 1.7\n' > dpkg.log
 expect_status 0 custody-timeline ingest --case-db c.db --evidence srv1/sda dpkg.log
 expect_status 0 custody-timeline build --case-db c.db --evidence srv1/sda disk.img
-[ "$(q "SELECT count(*) FROM events WHERE source = 'fs'")" = "$fs_events" ] || fail "fs twice"
+[ "$(q "SELECT count(*) FROM timeline WHERE source = 'fs'")" = "$fs_events" ] || fail "fs twice"
+[ "$(q "SELECT count(*) FROM events WHERE source = 'fs' OR file_id IS NOT NULL")" = 0 ] ||
+  fail "file-system events stored as event rows (schema v2 derives them from files)"
 [ "$(q "SELECT count(*) FROM events WHERE log_source_id IS NOT NULL")" = $((log_events + 1)) ] ||
   fail "rebuild duplicated or lost log events"
 [ "$(q "SELECT count(*) FROM log_sources")" = 7 ] || fail "log sources after rebuild"

@@ -64,13 +64,6 @@ for i in range(1, 4001):
             str(rng.choice([0, 0, 0, 1]))] + ['NULL' if x is None else str(x) for x in times]
     print("INSERT INTO files (id, evidence_id, path, inode, name_type, meta_type, mode, uid, gid,"
           " size, flags, atime, mtime, ctime, crtime) VALUES (" + ", ".join(vals) + ");")
-print("""INSERT INTO events (evidence_id, ts, kind, source, file_id)
-SELECT evidence_id, t, k, 'fs', id FROM (
-  SELECT evidence_id, mtime AS t, 'm' AS k, id FROM files WHERE mtime IS NOT NULL UNION ALL
-  SELECT evidence_id, atime, 'a', id FROM files WHERE atime IS NOT NULL UNION ALL
-  SELECT evidence_id, ctime, 'c', id FROM files WHERE ctime IS NOT NULL UNION ALL
-  SELECT evidence_id, crtime, 'b', id FROM files WHERE crtime IS NOT NULL)
-ORDER BY t;""")
 PY
 (echo "BEGIN;"; cat files.sql; echo "COMMIT;") | sqlite3 -bail case.db
 

@@ -26,13 +26,6 @@ SELECT i, 1 + (i % 2), CAST('/srv/data/f' || i || CASE WHEN i % 7 = 0 THEN ' x,"
        CASE WHEN i % 5 = 0 THEN NULL ELSE (1772323200 + i * 30) * 1000000000 END,
        (1772323200 + (i / 3) * 60 + 1) * 1000000000
 FROM n;
-INSERT INTO events (evidence_id, ts, kind, source, file_id)
-SELECT evidence_id, t, k, 'fs', id FROM (
-  SELECT evidence_id, mtime AS t, 'm' AS k, id FROM files WHERE mtime IS NOT NULL UNION ALL
-  SELECT evidence_id, atime, 'a', id FROM files WHERE atime IS NOT NULL UNION ALL
-  SELECT evidence_id, ctime, 'c', id FROM files WHERE ctime IS NOT NULL UNION ALL
-  SELECT evidence_id, crtime, 'b', id FROM files WHERE crtime IS NOT NULL)
-ORDER BY t;
 INSERT INTO events (evidence_id, ts, kind, source, user, ip, program, message) VALUES
  (1, 1772330400000000000, 'ssh-login-success', 'auth', 'root', '203.0.113.5', 'sshd',
   'Accepted password for root from 203.0.113.5 port 2222 ssh2'),
@@ -44,7 +37,8 @@ INSERT INTO events (evidence_id, ts, kind, source, user, ip, program, message) V
   '=HYPERLINK("http://evil.example/")' || char(27) || ']0;pwned' || char(7) ||
   '<script>alert(1)</script>' || CAST(X'C3FF' AS TEXT));
 SQL
-total=$(sqlite3 case.db 'SELECT count(*) FROM events')
+# the files' times are their file-system events; the timeline view has both
+total=$(sqlite3 case.db 'SELECT count(*) FROM timeline')
 
 # ---- counts and filters through the CLI ----
 expect_status 0 custody-timeline query --count
@@ -58,7 +52,7 @@ expect_status 0 custody-timeline query --count --ip 203.0.113.0/24
 expect_status 0 custody-timeline query --count --ip 2001:db8::/48
 [ "$(cat out)" = 1 ] || fail "cidr v6: $(cat out)"
 expect_status 0 custody-timeline query --count --from 2026-03-01T00:00:00Z --to 2026-03-01T00:01:00Z
-want=$(sqlite3 case.db "SELECT count(*) FROM events WHERE ts >= 1772323200000000000 AND ts < 1772323260000000000")
+want=$(sqlite3 case.db "SELECT count(*) FROM timeline WHERE ts >= 1772323200000000000 AND ts < 1772323260000000000")
 [ "$(cat out)" = "$want" ] || fail "range: $(cat out) != $want"
 expect_status 0 custody-timeline query --count --from 2026-03-01T01:00:00+01:00 --to 1772323260
 [ "$(cat out)" = "$want" ] || fail "range with zone and epoch: $(cat out) != $want"

@@ -90,8 +90,12 @@ assert_contains ioc.txt "/sub/evil.sh|dropper script"
 assert_contains ioc.txt "/big.bin|"
 assert_contains ioc.txt "/empty|sha1 of nothing"
 [ "$(wc -l <ioc.txt)" = 3 ] || fail "unexpected ioc matches: $(cat ioc.txt)"
-ev=$(sqlite3 case.db "SELECT count(*) FROM events e JOIN files f ON f.id = e.file_id WHERE f.path = CAST('/sub/evil.sh' AS BLOB) AND (e.flags & 8) = 8")
+ev=$(sqlite3 case.db "SELECT count(*) FROM timeline WHERE path = CAST('/sub/evil.sh' AS BLOB) AND (flags & 8) = 8")
 [ "$ev" -ge 3 ] || fail "ioc events not flagged ($ev)"
+# the flagged events, and only they, through the query filter
+want=$(sqlite3 case.db "SELECT count(*) FROM timeline WHERE (flags & 8) = 8")
+custody-timeline query --case-db case.db --ioc-only --count >n.txt || fail "query --ioc-only"
+[ "$(cat n.txt)" = "$want" ] && [ "$want" -ge 9 ] || fail "query --ioc-only: $(cat n.txt), want $want"
 sqlite3 case.db "SELECT algo, name FROM iocs ORDER BY algo" >iocs-db.txt
 assert_contains iocs-db.txt "SHA256|dropper script"
 assert_contains iocs-db.txt "MD5|"

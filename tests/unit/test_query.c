@@ -37,11 +37,11 @@ static const char fixture[] =
     "  NULL, 'webshell'),"
     " (3, 2, CAST('/tmp/a b,\"c\".sh' AS BLOB), '14', 5, 1, 420, 0, 0, 10, 0,"
     "  NULL, NULL, 1772409600500000000, NULL, NULL, NULL, NULL);"
+    /* log events; the files' times above are the file-system events, with ids
+     * -4 * file id - 3 + (0 a, 1 m, 2 c, 3 b): -6 and -7 (file 1, m and a), -10
+     * (file 2, m), -13 (file 3, c) */
     "INSERT INTO events (id, evidence_id, ts, kind, source, file_id, path, user, ip, port,"
     " program, pid, message, flags) VALUES"
-    " (1, 1, 1772323200000000000, 'm', 'fs', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),"
-    " (2, 1, 1772323210000000000, 'a', 'fs', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),"
-    " (3, 1, 1772326800000000000, 'm', 'fs', 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 9),"
     " (4, 1, 1772330400000000000, 'ssh-login-success', 'auth', NULL, NULL, 'root',"
     "  '203.0.113.5', 2222, 'sshd', 811,"
     "  'Accepted password for root from 203.0.113.5 port 2222 ssh2', 0),"
@@ -54,7 +54,6 @@ static const char fixture[] =
     " (8, 2, 1772323199000000000, 'cron-command', 'syslog', NULL, NULL, NULL, NULL, NULL,"
     "  'cron', NULL, '=cmd|'' /C calc''!A0 <script>alert(1)</script> ' || char(27) ||"
     "  '[31mRED' || CAST(X'FF' AS TEXT), 0),"
-    " (9, 2, 1772409600500000000, 'c', 'fs', 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),"
     " (10, 1, 1772413200000000000, 'logout', 'auth', NULL, NULL, NULL, '198.51.100.1', NULL,"
     "  'sshd', NULL, 'Connection closed by 198.51.100.1', 0);";
 
@@ -215,23 +214,23 @@ test_filters(struct casedb *db)
     int rc;
 
     memset(&f, 0, sizeof(f));
-    CHECK_IDS(f, "8,1,2,3,4,5,6,7,9,10");
+    CHECK_IDS(f, "8,-6,-7,-10,4,5,6,7,-13,10");
 
     /* --from inclusive, --to exclusive, at nanosecond precision */
     f.has_from = f.has_to = 1;
     f.from = T0 * NS;
     f.to = (T0 + 3600) * NS;
-    CHECK_IDS(f, "1,2");
+    CHECK_IDS(f, "-6,-7");
     f.to = (T0 + 3600) * NS + 1;
-    CHECK_IDS(f, "1,2,3");
+    CHECK_IDS(f, "-6,-7,-10");
     f.from = parse("2026-03-01T02:00:00+02:00"); /* = T0 */
     f.to = parse("2026-03-01T00:00:10Z");
-    CHECK_IDS(f, "1");
+    CHECK_IDS(f, "-6");
     f.from = parse("2026-03-02");
     f.to = parse("2026-03-02T00:00:00.5Z");
     CHECK_IDS(f, "7");
     f.to = parse("2026-03-02T00:00:00.500000001Z");
-    CHECK_IDS(f, "7,9");
+    CHECK_IDS(f, "7,-13");
     f.to = f.from;
     got = run(db, &f, &rc);
     CHECK(rc == CUSTODY_ERR_USAGE);
@@ -240,9 +239,9 @@ test_filters(struct casedb *db)
     /* assets, evidence */
     memset(&f, 0, sizeof(f));
     f.assets[f.n_assets++] = "db1";
-    CHECK_IDS(f, "8,6,7,9");
+    CHECK_IDS(f, "8,6,7,-13");
     f.assets[f.n_assets++] = "web1";
-    CHECK_IDS(f, "8,1,2,3,4,5,6,7,9,10");
+    CHECK_IDS(f, "8,-6,-7,-10,4,5,6,7,-13,10");
     memset(&f, 0, sizeof(f));
     f.assets[f.n_assets++] = "nosuch";
     got = run(db, &f, &rc);
@@ -250,14 +249,14 @@ test_filters(struct casedb *db)
     free(got);
     memset(&f, 0, sizeof(f));
     f.evidence[f.n_evidence++] = "web1/sda";
-    CHECK_IDS(f, "1,2,3,4,5,10");
+    CHECK_IDS(f, "-6,-7,-10,4,5,10");
     f.assets[f.n_assets++] = "db1"; /* --asset and --evidence: both must hold */
     CHECK_IDS(f, "");
     memset(&f, 0, sizeof(f));
     f.evidence[f.n_evidence++] = "db1/sda";
     f.evidence[f.n_evidence++] = "web1/sda";
     f.evidence[f.n_evidence++] = "db1/sda";
-    CHECK_IDS(f, "8,1,2,3,4,5,6,7,9,10");
+    CHECK_IDS(f, "8,-6,-7,-10,4,5,6,7,-13,10");
     memset(&f, 0, sizeof(f));
     f.evidence[f.n_evidence++] = "sda"; /* two assets have an "sda" */
     got = run(db, &f, &rc);
@@ -306,17 +305,17 @@ test_filters(struct casedb *db)
     /* globs: the whole path; special characters escaped with a backslash */
     memset(&f, 0, sizeof(f));
     f.path_glob = "/var/www/*";
-    CHECK_IDS(f, "1,2,3");
+    CHECK_IDS(f, "-6,-7,-10");
     f.path_glob = "/var/www/html/up\\[1\\]\\*\\?.php";
-    CHECK_IDS(f, "3");
+    CHECK_IDS(f, "-10");
     f.path_glob = "/var/www/html/up[1]*"; /* a set: "up1...", which is not there */
     CHECK_IDS(f, "");
     f.path_glob = "*shell.php\\?cmd=*";
     CHECK_IDS(f, "5");
     f.path_glob = "/tmp/a b,\"c\".sh";
-    CHECK_IDS(f, "9");
+    CHECK_IDS(f, "-13");
     f.path_glob = "/var/www/html/[!i]*";
-    CHECK_IDS(f, "3");
+    CHECK_IDS(f, "-10");
     f.path_glob = "/nothing/*";
     CHECK_IDS(f, "");
     f.path_glob = "/var/[www";
@@ -331,18 +330,18 @@ test_filters(struct casedb *db)
     /* flags */
     memset(&f, 0, sizeof(f));
     f.ioc_only = 1;
-    CHECK_IDS(f, "3");
+    CHECK_IDS(f, "-10");
     memset(&f, 0, sizeof(f));
     f.deleted_only = 1;
-    CHECK_IDS(f, "3");
+    CHECK_IDS(f, "-10");
 
     /* order and limit */
     memset(&f, 0, sizeof(f));
     f.descending = 1;
     f.limit = 3;
-    CHECK_IDS(f, "10,9,7");
+    CHECK_IDS(f, "10,-13,7");
     f.descending = 0;
-    CHECK_IDS(f, "8,1,2");
+    CHECK_IDS(f, "8,-6,-7");
 
     /* combinations: AND across fields, OR within a list */
     memset(&f, 0, sizeof(f));
@@ -378,9 +377,9 @@ test_text(struct casedb *db, const char *path)
     f.text = "\"shell.php\""; /* a phrase: shell, php; in the path and the message */
     CHECK_IDS(f, "5");
     f.text = "index"; /* the path of a file */
-    CHECK_IDS(f, "1,2");
+    CHECK_IDS(f, "-6,-7");
     f.text = "path:tmp";
-    CHECK_IDS(f, "9");
+    CHECK_IDS(f, "-13");
     f.text = "publ*";
     CHECK_IDS(f, "7");
     f.text = "NEAR(failed admin, 2)";
