@@ -95,11 +95,11 @@ print_result(struct cmd_ctx *ctx, const struct merge_result *r, const char *othe
             strbuf_addf(&sb,
                         "merged station %s (head %s, %lld entries): %lld servers, %lld evidence "
                         "items, %lld acquisitions, %lld verifications, %lld custody entries, "
-                        "%lld timeline events\n",
+                        "%lld timeline files, %lld log events\n",
                         r->source_station, r->source_head_hash ? r->source_head_hash : "-",
                         (long long)r->source_entries, (long long)r->assets, (long long)r->evidence,
                         (long long)r->acquisitions, (long long)r->verifications,
-                        (long long)r->custody_entries, (long long)r->events);
+                        (long long)r->custody_entries, (long long)r->files, (long long)r->events);
         fputs(sb.buf, stdout);
     }
     strbuf_release(&sb);

@@ -776,11 +776,13 @@ merge_details(struct strbuf *sb, const struct merge_result *r, const char *path)
     strbuf_addf(sb,
                 " %lld servers, %lld evidence items, %lld acquisitions (%lld files, %lld read"
                 " errors), %lld verifications, %lld custody entries, %lld checkpoints, %lld"
-                " examiners, %lld timeline events",
+                " examiners, %lld timeline files (their times are file-system events) and %lld"
+                " log events",
                 (long long)r->assets, (long long)r->evidence, (long long)r->acquisitions,
                 (long long)r->acquisition_files, (long long)r->read_errors,
                 (long long)r->verifications, (long long)r->custody_entries,
-                (long long)r->checkpoints, (long long)r->examiners, (long long)r->events);
+                (long long)r->checkpoints, (long long)r->examiners, (long long)r->files,
+                (long long)r->events);
 }
 
 static int
