@@ -71,11 +71,11 @@ query_out_write(struct casedb *db, const struct casedb_filter *f, const struct f
     /* As export does: body names carry "/host/label" unless one evidence item is named. */
     dd.host_prefix = f->n_evidence != 1;
     fmt_writer_init(&w, fmt, fd, &dd);
-    if ((fmt == &fmt_mactime || fmt == &fmt_body) && !f->limit && !f->descending && !f->unordered) {
+    if ((fmt == &fmt_mactime || fmt == &fmt_body) && !f->limit && !f->descending) {
         /* mactime sorts per file time itself and a body file has one line per file:
          * read the files once in storage order rather than every event in time
          * order (several times faster; and a body file also lists the files that
-         * have no time at all, as fls does). */
+         * have no time at all, as fls does, with --order none too). */
         w.has_from = f->has_from;
         w.from = f->from;
         w.has_to = f->has_to;

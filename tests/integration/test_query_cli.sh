@@ -114,6 +114,18 @@ if command -v mactime >/dev/null; then
   expect_status 0 custody-timeline query --format body
   cp out body.txt
   [ "$(wc -l <body.txt)" = 300 ] || fail "body: one line per file"
+  # --order none: the same lines, a file without any time included (as fls lists it)
+  sqlite3 case.db "INSERT INTO files (id, evidence_id, path, inode, name_type, meta_type)
+                   VALUES (301, 1, CAST('/srv/data/untimed' AS BLOB), '9999', 5, NULL)"
+  expect_status 0 custody-timeline query --format body
+  cp out body.txt
+  expect_status 0 custody-timeline query --format body --order none
+  sort out >none.sorted
+  sort body.txt | cmp -s - none.sorted || fail "body --order none differs from body"
+  grep -q '^0|/web1/sda/srv/data/untimed|9999|' none.sorted || fail "body --order none lost a file without times"
+  sqlite3 case.db "DELETE FROM files WHERE id = 301"
+  expect_status 0 custody-timeline query --format body
+  cp out body.txt
   mactime -b body.txt -d -y >mactime.ref
   # Deliberate difference: unset times (0 in the body file) are not events.
   grep -v '^0000-00-00T00:00:00Z' mactime.ref >mactime.want
