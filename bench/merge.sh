@@ -22,8 +22,8 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $files)
 INSERT INTO files (evidence_id, partition_id, path, inode, size, mtime)
   SELECT 1, 1, CAST('/var/log/f' || i AS BLOB), i, i, i * 1000000000 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $events)
-INSERT INTO events (evidence_id, partition_id, ts, kind, source, file_id, message)
-  SELECT 1, 1, i * 1000000000, 'm', 'fs', (i % $files) + 1, 'event ' || i FROM n;"
+INSERT INTO events (evidence_id, partition_id, ts, kind, source, message)
+  SELECT 1, 1, i * 1000000000, 'login', 'auth', 'event ' || i FROM n;"
 echo "station: $files files, $events events, $(stat -c %s st.db) bytes"
 times=()
 for i in 1 2 3; do

@@ -510,7 +510,6 @@ static const struct col_map warning_maps[] = {
 static const struct col_map event_maps[] = {{"id", "s.id + o.e"},
                                             {"evidence_id", "t.dst_id"},
                                             {"partition_id", "s.partition_id + o.p"},
-                                            {"file_id", "s.file_id + o.f"},
                                             {"log_source_id", "s.log_source_id + o.l"},
                                             {NULL, NULL}};
 

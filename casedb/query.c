@@ -1100,8 +1100,7 @@ casedb_text_index_update(struct casedb *db, int64_t *indexed_out, struct custody
     } else {
         if (v[3] > v[0] && (rc = exec_bound(db,
                                             "INSERT INTO event_fts(rowid, message, path) SELECT"
-                                            " id, message, path FROM events WHERE id > ? AND"
-                                            " file_id IS NULL",
+                                            " id, message, path FROM events WHERE id > ?",
                                             v[0], 0, 1, err)) < 0)
             goto fail;
         if (v[4] > v[1] && (rc = exec_bound(db,

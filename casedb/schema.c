@@ -300,12 +300,24 @@ static const char schema_v1[] =
  * B times are its events, read from files through one index per time: four index
  * entries per file instead of four rows and four index entries, which halves what
  * a build writes. Queries read log events and the four times of files as arms of
- * one statement (query.c). events keeps log records; its file_id column is unused
- * (always NULL). The timeline view shows both kinds of event, for SQL by hand:
- * a file-system event has a negative id (-4 * file id - 3 + 0..3 for a, m, c, b). */
+ * one statement (query.c). events keeps log records and loses file_id (with the
+ * view and triggers that named it, recreated without it). The timeline view shows
+ * both kinds of event, for SQL by hand: a file-system event has a negative id
+ * (-4 * file id - 3 + 0..3 for a, m, c, b) and the file's id as file_id. */
 static const char schema_v2[] =
     "DELETE FROM events WHERE file_id IS NOT NULL;"
     "DROP INDEX IF EXISTS events_evidence_ts;"
+    "DROP TRIGGER events_text_delete;"
+    "DROP TRIGGER events_text_update;"
+    "DROP VIEW event_text;"
+    "ALTER TABLE events DROP COLUMN file_id;"
+    "CREATE VIEW event_text(id, message, path) AS SELECT id, message, path FROM events;"
+    "CREATE TRIGGER events_text_delete AFTER DELETE ON events"
+    "  WHEN (SELECT stale = 0 AND old.id <= events_max FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;"
+    "CREATE TRIGGER events_text_update AFTER UPDATE OF message, path ON events"
+    "  WHEN (SELECT old.id <= events_max FROM text_index_state WHERE id = 1)"
+    "  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;"
     "CREATE INDEX events_evidence_ts ON events(evidence_id, ts);"
     "DROP INDEX IF EXISTS files_evidence;"
     "CREATE INDEX files_atime ON files(evidence_id, atime);"

@@ -137,6 +137,16 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
         free(l);
         return rc;
     }
+    /* A bounded page cache big enough that a large load and the index builds after
+     * it do not spill to disk half-way; sorts for the indexes in memory. Outside
+     * the transaction: SQLite refuses to change temp_store inside one once the
+     * connection has used temporary storage (a migration's ALTER TABLE does). */
+    if ((rc = tl_exec(db, "PRAGMA cache_size = -" TL_CACHE_KIB "; PRAGMA temp_store = MEMORY", err,
+                      "cannot size the page cache")) < 0) {
+        sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        free(l);
+        return rc;
+    }
     l->direct = db_direct_begin(db); /* also outside a transaction only */
     if ((rc = casedb_begin(db, err)) < 0) {
         sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
@@ -170,11 +180,6 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
                          "cannot delete old files")) < 0 ||
         (rc = tl_exec_id(db, "DELETE FROM partitions WHERE evidence_id = ?1", evidence_id, err,
                          "cannot delete old partitions")) < 0)
-        goto fail;
-    /* A bounded page cache big enough that a large load and the index builds after
-     * it do not spill to disk half-way; sorts for the indexes in memory. */
-    if ((rc = tl_exec(db, "PRAGMA cache_size = -" TL_CACHE_KIB "; PRAGMA temp_store = MEMORY", err,
-                      "cannot size the page cache")) < 0)
         goto fail;
     if ((rc = tl_drop_indexes(l, err)) < 0)
         goto fail;

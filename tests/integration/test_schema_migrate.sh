@@ -18,6 +18,17 @@ sqlite3 -bail case.db <<'SQL'
 DROP VIEW timeline;
 DROP INDEX files_atime; DROP INDEX files_mtime; DROP INDEX files_ctime; DROP INDEX files_crtime;
 DROP INDEX events_evidence_ts;
+DROP TRIGGER events_text_delete; DROP TRIGGER events_text_update; DROP VIEW event_text;
+ALTER TABLE events ADD COLUMN file_id INTEGER;
+CREATE VIEW event_text(id, message, path) AS
+  SELECT id, message, path FROM events WHERE file_id IS NULL;
+CREATE TRIGGER events_text_delete AFTER DELETE ON events
+  WHEN old.file_id IS NULL AND (SELECT stale = 0 AND old.id <= events_max
+  FROM text_index_state WHERE id = 1)
+  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;
+CREATE TRIGGER events_text_update AFTER UPDATE OF message, path, file_id ON events
+  WHEN (SELECT old.id <= events_max FROM text_index_state WHERE id = 1)
+  BEGIN UPDATE text_index_state SET stale = 1 WHERE id = 1; END;
 CREATE INDEX events_evidence_ts ON events(evidence_id, ts, file_id);
 CREATE INDEX files_evidence ON files(evidence_id, partition_id);
 INSERT INTO partitions (id, evidence_id, idx, offset, prefix, fs_type, status, files, events)
@@ -43,6 +54,7 @@ PRAGMA user_version = 1;
 SQL
 [ "$(sqlite3 case.db 'SELECT count(*) FROM events')" = 7 ] || fail "version 1 fixture"
 cp case.db before.db
+cp case.db v1-build.db
 
 # On read-only media: refused, named, and the file is not changed (root ignores
 # permission bits, so drop to nobody).
@@ -69,6 +81,13 @@ done
 [ "$(sqlite3 case.db "SELECT count(*) FROM sqlite_master WHERE name = 'files_evidence'")" = 0 ] ||
   fail "old index kept"
 [ "$(sqlite3 case.db 'SELECT count(*) FROM timeline')" = 7 ] || fail "timeline view"
+[ "$(sqlite3 case.db "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'file_id'")" = 0 ] ||
+  fail "events.file_id kept"
+# the full-text index over the recreated view: log text and file paths
+expect_status 0 custody-timeline query --count --text Accepted
+[ "$(cat out)" = 1 ] || fail "full text on log events after migration: $(cat out)"
+expect_status 0 custody-timeline query --count --text passwd
+[ "$(cat out)" = 3 ] || fail "full text on file paths after migration: $(cat out)"
 
 # The same events, in time order, file-system ones read from files.
 expect_status 0 custody-timeline query --count
@@ -85,4 +104,24 @@ expect_status 0 custody-timeline query --count --source fs --action a
 [ "$(cat out)" = 2 ] || fail "--source fs --action a: $(cat out)"
 expect_status 0 custody-casedb status --json
 assert_contains out '"events": 7'
+# A build straight onto a version 1 case: the migration and the load run in one
+# process (the migration's ALTER TABLE leaves temporary storage open; the load
+# must still set up its page cache), and the rebuilt evidence replaces the old.
+if command -v mkfs.ext4 >/dev/null; then
+  mkdir tree && printf 'root:x:0:0::/root:/bin/sh\n' >tree/passwd && mkdir tree/sub &&
+    printf 'x' >tree/sub/a.txt
+  truncate -s 8M fs.img && mkfs.ext4 -q -F -E root_owner=0:0 -d tree fs.img ||
+    fail "mkfs.ext4"
+  expect_status 0 custody-timeline build --case-db v1-build.db --evidence web1/sda fs.img
+  [ "$(sqlite3 v1-build.db 'PRAGMA user_version')" = 2 ] || fail "build did not migrate"
+  [ "$(sqlite3 v1-build.db 'SELECT count(*) FROM events')" = 1 ] || fail "build: log event lost"
+  fls -r -m / fs.img | sort >fls.txt 2>/dev/null || true
+  expect_status 0 custody-timeline export --case-db v1-build.db --evidence web1/sda --format body
+  sort out >ours.txt
+  if [ -s fls.txt ]; then
+    cmp -s fls.txt ours.txt || fail "build on a migrated case: body differs from fls"
+  fi
+  [ "$(sqlite3 v1-build.db "SELECT count(*) FROM files WHERE path = CAST('/etc/passwd' AS BLOB)")" = 0 ] ||
+    fail "the old files of the evidence were not replaced"
+fi
 echo "schema migration 1 -> 2: all checks passed"

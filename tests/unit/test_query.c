@@ -40,21 +40,21 @@ static const char fixture[] =
     /* log events; the files' times above are the file-system events, with ids
      * -4 * file id - 3 + (0 a, 1 m, 2 c, 3 b): -6 and -7 (file 1, m and a), -10
      * (file 2, m), -13 (file 3, c) */
-    "INSERT INTO events (id, evidence_id, ts, kind, source, file_id, path, user, ip, port,"
+    "INSERT INTO events (id, evidence_id, ts, kind, source, path, user, ip, port,"
     " program, pid, message, flags) VALUES"
-    " (4, 1, 1772330400000000000, 'ssh-login-success', 'auth', NULL, NULL, 'root',"
+    " (4, 1, 1772330400000000000, 'ssh-login-success', 'auth', NULL, 'root',"
     "  '203.0.113.5', 2222, 'sshd', 811,"
     "  'Accepted password for root from 203.0.113.5 port 2222 ssh2', 0),"
-    " (5, 1, 1772330401000000000, 'web-request', 'web', NULL, CAST('/shell.php?cmd=id' AS BLOB),"
+    " (5, 1, 1772330401000000000, 'web-request', 'web', CAST('/shell.php?cmd=id' AS BLOB),"
     "  NULL, '2001:db8::7', NULL, NULL, NULL, 'GET /shell.php?cmd=id HTTP/1.1', 0),"
-    " (6, 2, 1772330500000000000, 'ssh-login-failure', 'auth', NULL, NULL, 'admin',"
+    " (6, 2, 1772330500000000000, 'ssh-login-failure', 'auth', NULL, 'admin',"
     "  '203.0.113.77', NULL, 'sshd', NULL, 'Failed password for admin from 203.0.113.77', 0),"
-    " (7, 2, 1772409600000000000, 'ssh-login-success', 'auth', NULL, NULL, 'root',"
+    " (7, 2, 1772409600000000000, 'ssh-login-success', 'auth', NULL, 'root',"
     "  '203.0.113.5', NULL, 'sshd', NULL, 'Accepted publickey for root from 203.0.113.5', 0),"
-    " (8, 2, 1772323199000000000, 'cron-command', 'syslog', NULL, NULL, NULL, NULL, NULL,"
+    " (8, 2, 1772323199000000000, 'cron-command', 'syslog', NULL, NULL, NULL, NULL,"
     "  'cron', NULL, '=cmd|'' /C calc''!A0 <script>alert(1)</script> ' || char(27) ||"
     "  '[31mRED' || CAST(X'FF' AS TEXT), 0),"
-    " (10, 1, 1772413200000000000, 'logout', 'auth', NULL, NULL, NULL, '198.51.100.1', NULL,"
+    " (10, 1, 1772413200000000000, 'logout', 'auth', NULL, NULL, '198.51.100.1', NULL,"
     "  'sshd', NULL, 'Connection closed by 198.51.100.1', 0);";
 
 static int
