@@ -1,13 +1,16 @@
 /* bench helper: MD5, SHA-1 and SHA-256 of one file, each on its own thread (libgcrypt,
  * the library custody-acquire hashes with), SHA-1 and SHA-256 at a lower priority than
  * MD5 as in custody's pipelines: the machine's hash-alone limit. Built by
- * bench/acquire.sh; not part of the tools. Usage: hash3 FILE */
+ * bench/acquire.sh; not part of the tools. Usage: hash3 FILE
+ * hash3 --sha256 FILE: SHA-256 alone (the hash custody-acquire computes of each
+ * output file for the manifest). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <gcrypt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -43,15 +46,18 @@ main(int argc, char **argv)
 {
     static int algos[3] = {GCRY_MD_MD5, GCRY_MD_SHA1, GCRY_MD_SHA256};
     pthread_t t[3];
+    int first = 0;
 
-    if (argc != 2)
+    if (argc == 3 && !strcmp(argv[1], "--sha256"))
+        first = 2;
+    else if (argc != 2)
         return 2;
-    path = argv[1];
+    path = argv[argc - 1];
     gcry_check_version(NULL);
     gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-    for (int i = 0; i < 3; i++)
+    for (int i = first; i < 3; i++)
         pthread_create(&t[i], NULL, run, &algos[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = first; i < 3; i++)
         pthread_join(t[i], NULL);
     return 0;
 }
