@@ -55,6 +55,31 @@ sqlite3 lab.db .dump >after.sql
 cmp -s before.sql after.sql || fail "merging the timeline station twice changed the database"
 
 # Another station with a different timeline of the same disk: a conflict.
+# The case report's "Events by source" (log events grouped, file-system events from the
+# partition counts and the time indexes) against SQL over the timeline view.
+"$CASEDB" report --case-db lab.db --html report.html -q || fail "report of the merged case"
+python3 - report.html >rep.txt <<'PY'
+import html, re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+i = s.index("Events by source")
+for row in re.findall(r"<tr>(.*?)</tr>", s[i:s.index("</table>", i)], re.S):
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    if cells:
+        print("|".join(cells))
+PY
+q lab.db "SELECT source, count(*), min(ts), max(ts) FROM timeline GROUP BY source
+          ORDER BY count(*) DESC, source" | python3 -c '
+import sys, datetime
+for line in sys.stdin:
+    src, n, lo, hi = line.strip().split("|")
+    def t(ns):
+        ns = int(ns)
+        d = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc)
+        return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%09dZ" % (ns % 10**9)
+    print("|".join([src, n, t(lo), t(hi)]))' >want.txt
+grep -q '^fs|' want.txt || fail "no file-system events in the merged case"
+diff -u want.txt rep.txt || fail "report's events by source differ from the timeline view"
+
 station st2.db lab.db "Carol Examiner"
 "$CASEDB" asset add web01 --serial HW-web01 --case-db st2.db >/dev/null
 "$CASEDB" evidence add --asset web01 --evidence sda --case-db st2.db >/dev/null
