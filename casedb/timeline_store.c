@@ -667,17 +667,17 @@ timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from,
     int rc;
 
     /* A file's set times are its events (schema v2): four arms over files, each
-     * through its time index, in time order; ties in file, then a, m, c, b order. */
-    strbuf_addstr(&sql, "SELECT t.ts, t.kind, f.flags & 13, " TL_ROW_COLS " FROM (");
+     * read through its time index (then file id) and merged by the ORDER BY
+     * without a sort; ties in file, then a, m, c, b order (the last column). */
     for (int i = 0; i < 4; i++)
         strbuf_addf(&sql,
-                    "%sSELECT f.%s AS ts, '%c' AS kind, f.id AS fid, %d AS r FROM files f WHERE %s"
-                    " AND f.%s >= ?2 AND f.%s < ?3",
+                    "%sSELECT f.%s, '%c', f.flags & 13, " TL_ROW_COLS ", %d FROM files f JOIN"
+                    " partitions p ON p.id = f.partition_id JOIN evidence e ON e.id ="
+                    " f.evidence_id JOIN assets a ON a.id = e.asset_id WHERE %s AND f.%s >= ?2"
+                    " AND f.%s < ?3",
                     i ? " UNION ALL " : "", cols[i], "amcb"[i], i,
                     evidence_id > 0 ? "f.evidence_id = ?1" : "?1 = 0", cols[i], cols[i]);
-    strbuf_addstr(&sql, ") t JOIN files f ON f.id = t.fid JOIN partitions p ON p.id ="
-                        " f.partition_id JOIN evidence e ON e.id = f.evidence_id JOIN assets a"
-                        " ON a.id = e.asset_id ORDER BY t.ts, t.fid, t.r");
+    strbuf_addstr(&sql, " ORDER BY 1, 4, 28"); /* time, file id, kind */
     rc = db_prepare(db, &st, sql.buf, err);
     strbuf_release(&sql);
     if (rc < 0)

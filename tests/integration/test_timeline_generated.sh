@@ -127,6 +127,13 @@ assert m[0]['datetime'] == '2017-07-14T02:40:00.123456789Z', m[0]['datetime']
 PY
 
 # Rebuild replaces: same counts, no duplicates.
+# jsonl export order: time, then file, then a, m, c, b - as SQL over the timeline view
+python3 -c 'import json, sys
+for l in open(sys.argv[1]): o = json.loads(l); print("%d|%s|%s" % (o["ts_ns"], o["kind"], o["inode"]))' ev.jsonl >ev.order
+sqlite3 case.db "SELECT t.ts, t.kind, t.inode FROM timeline t JOIN evidence e ON e.id = t.evidence_id
+                 JOIN assets a ON a.id = e.asset_id WHERE a.hostname = 'srv1' AND e.label = 'sda'
+                 AND t.source = 'fs' ORDER BY t.ts, t.file_id, t.id" >view.order
+[ -s view.order ] && cmp -s view.order ev.order || fail "jsonl export order differs from the timeline view"
 n1=$(custody-timeline export --case-db case.db --evidence srv1/sda --format jsonl | wc -l)
 expect_status 0 custody-timeline build --case-db case.db --evidence srv1/sda ext4.img
 n2=$(custody-timeline export --case-db case.db --evidence srv1/sda --format jsonl | wc -l)
