@@ -21,6 +21,15 @@ struct casedb {
 
 int casedb_schema_migrate(sqlite3 *db, int from, struct custody_err *err);
 
+/* Schema v2: a file's set times are its file-system events. The four time columns
+ * of files, each with its event letter, in the order that breaks ties between
+ * equal times of one file (a, m, c, b; also the order of casedb_fs_event_id). */
+struct casedb_fs_time {
+    const char *col;
+    char kind;
+};
+extern const struct casedb_fs_time casedb_fs_times[4];
+
 /* Set err from the connection's last error: "what: sqlite message"; BUSY/LOCKED map
  * to CUSTODY_ERR_BUSY, CONSTRAINT UNIQUE to CUSTODY_ERR_EXISTS. Returns the code. */
 int db_fail(struct casedb *db, int sqlite_rc, struct custody_err *err, const char *what);

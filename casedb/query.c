@@ -37,14 +37,31 @@ struct qbuild {
  * records from events, and each of a file's four times from files (schema v2: a
  * file's times are its file-system events, found through one index per time).
  * Arms run side by side; ORDER BY over the compound merges their index orders, so
- * a limit stops each arm early. Arm 0 is events; arms 1-4 are a, m, c, b, in the
- * order that breaks ties between equal times of one file. */
+ * a limit stops each arm early. Arm 0 is events (alias e, time column ts); arm
+ * 1 + i reads files (alias f) through the time casedb_fs_times[i]. */
 #define ARM_COUNT 5
-static const struct arm {
-    const char *ts; /* the arm's time column */
-    char kind;      /* file-system event letter; 0 for log events */
-} arms[ARM_COUNT] = {
-    {"e.ts", 0}, {"f.atime", 'a'}, {"f.mtime", 'm'}, {"f.ctime", 'c'}, {"f.crtime", 'b'}};
+
+static const char *
+arm_alias(int arm)
+{
+    return arm ? "f" : "e";
+}
+
+static const char *
+arm_time(int arm)
+{
+    return arm ? casedb_fs_times[arm - 1].col : "ts";
+}
+
+int64_t
+casedb_fs_event_id(int64_t file_id, char kind)
+{
+    int rank = 0;
+
+    while (rank < 3 && casedb_fs_times[rank].kind != kind)
+        rank++;
+    return rank - 3 - 4 * file_id; /* arm_columns writes the same in SQL */
+}
 
 /* What each arm selects. */
 enum arm_cols {
@@ -54,12 +71,12 @@ enum arm_cols {
     COLS_HIST,  /* ts, evidence_id, source, kind (histograms) */
 };
 
-/* The row of a file-system event: its id is negative and derived from the file's
- * (unique, and ordered like the kinds within one file: a, m, c, b). */
+/* The row of a file-system event: its id is casedb_fs_event_id's. */
 static void
 arm_columns(struct strbuf *sql, int arm, enum arm_cols cols)
 {
-    const struct arm *a = &arms[arm];
+    const char *t = arm_alias(arm), *ts = arm_time(arm);
+    char kind = arm ? casedb_fs_times[arm - 1].kind : 0;
 
     switch (cols) {
     case COLS_ROW:
@@ -72,25 +89,26 @@ arm_columns(struct strbuf *sql, int arm, enum arm_cols cols)
             return;
         }
         strbuf_addf(sql,
-                    "%d - 4 * f.id, %s, '%c', 'fs', NULL, NULL, f.evidence_id, f.id, f.path,"
+                    "%d - 4 * f.id, f.%s, '%c', 'fs', NULL, NULL, f.evidence_id, f.id, f.path,"
                     " f.inode, f.size, f.mode, f.uid, f.gid, NULL, NULL, NULL, NULL, NULL, NULL,"
                     " NULL, NULL, NULL, f.flags, NULL, f.name_type, f.meta_type, f.atime, f.mtime,"
                     " f.ctime, f.crtime, f.md5, f.sha256, f.ioc_name, f.link, f.partition_id",
-                    arm - 4, a->ts, a->kind);
+                    arm - 4, ts, kind);
         return;
     case COLS_COUNT:
         strbuf_addstr(sql, "NULL");
         return;
     case COLS_TIME:
-        strbuf_addf(sql, "%s AS ts, %s.evidence_id AS evidence_id", a->ts, arm ? "f" : "e");
+        strbuf_addf(sql, "%s.%s AS ts, %s.evidence_id AS evidence_id", t, ts, t);
         return;
     case COLS_HIST:
         if (!arm)
             strbuf_addstr(sql, "e.ts AS ts, e.evidence_id AS evidence_id, e.source AS source,"
                                " e.kind AS kind");
         else
-            strbuf_addf(sql, "%s AS ts, f.evidence_id AS evidence_id, 'fs' AS source, '%c' AS kind",
-                        a->ts, a->kind);
+            strbuf_addf(sql,
+                        "f.%s AS ts, f.evidence_id AS evidence_id, 'fs' AS source, '%c' AS kind",
+                        ts, kind);
         return;
     }
 }
@@ -381,35 +399,21 @@ arm_wanted(const struct casedb_filter *f, int arm)
     int other = !f->n_sources;
 
     if (arm)
-        return !f->logs_only && ((fs_kinds(f) >> (strchr("macb", arms[arm].kind) - "macb")) & 1);
+        return !f->logs_only &&
+               ((fs_kinds(f) >> (strchr("macb", casedb_fs_times[arm - 1].kind) - "macb")) & 1);
     for (size_t i = 0; i < f->n_sources; i++)
         other |= strcmp(f->sources[i], "fs") != 0; /* --source fs alone: no log event */
     return other;
 }
 
-/* " WHERE ..." of one arm, for every filter field. Column names are literals here;
- * values are only ever '?' placeholders. */
-static int
-add_arm_where(const struct casedb_filter *f, struct qbuild *q, int arm, struct custody_err *err)
+/* " AND ..." restricting alias t's evidence_id to the filter's evidence items. With
+ * no evidence named and a time range, every item's range is sought in the index
+ * (times are indexed after evidence_id) instead of the table being scanned. */
+static void
+add_evidence(const struct casedb_filter *f, struct qbuild *q, const char *t, int ranged,
+             struct custody_err *err)
 {
-    const char *t = arm ? "f" : "e", *ts = arms[arm].ts;
-    int rc;
-
-    if (arm)
-        strbuf_addf(&q->sql, " WHERE %s IS NOT NULL", ts);
-    else
-        strbuf_addstr(&q->sql, " WHERE 1");
-    if (f->has_from) {
-        strbuf_addf(&q->sql, " AND %s >= ", ts);
-        bind_add(q, 1, NULL, f->from, err);
-    }
-    if (f->has_to) {
-        strbuf_addf(&q->sql, " AND %s < ", ts);
-        bind_add(q, 1, NULL, f->to, err);
-    }
-    if (!q->evidence_filter && (f->has_from || f->has_to)) {
-        /* Times are indexed after evidence_id: a time range over every disk seeks
-         * each disk's range instead of scanning the table. */
+    if (!q->evidence_filter && ranged && (f->has_from || f->has_to)) {
         strbuf_addf(&q->sql, " AND %s.evidence_id IN (SELECT id FROM evidence)", t);
     } else if (q->evidence_filter && q->n_evidence_ids == 0) {
         strbuf_addstr(&q->sql, " AND 0"); /* assets without evidence items */
@@ -425,21 +429,69 @@ add_arm_where(const struct casedb_filter *f, struct qbuild *q, int arm, struct c
         }
         strbuf_addch(&q->sql, ')');
     }
-    /* File-system arms exist only for the sources and kinds that allow them. */
-    if (!arm && f->n_sources &&
-        (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
-        return rc;
-    if (!arm && f->n_actions && (rc = add_in_list(q, "e.kind", f->actions, f->n_actions, err)) < 0)
-        return rc;
+}
+
+/* " AND ..." of the filters both log events (arm 0) and files (any other arm) have:
+ * path glob, full text, IOC and deleted flags. */
+static void
+add_row_filters(const struct casedb_filter *f, struct qbuild *q, int arm, struct custody_err *err)
+{
+    const char *t = arm_alias(arm);
+
     if (f->path_glob) {
         strbuf_addf(&q->sql, " AND CAST(%s.path AS TEXT) GLOB ", t);
         bind_add(q, 0, q->glob.buf, 0, err);
     }
-    if (!arm && f->user) {
+    if (f->text) {
+        /* Log events match through event_fts, files through file_fts (once per
+         * file, not per event: no per-event copy of the path is indexed). */
+        strbuf_addstr(&q->sql,
+                      arm ? " AND f.id IN (SELECT rowid FROM file_fts WHERE file_fts MATCH "
+                          : " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts"
+                            " MATCH ");
+        bind_add(q, 0, f->text, 0, err);
+        strbuf_addch(&q->sql, ')');
+    }
+    if (f->ioc_only)
+        strbuf_addf(&q->sql, " AND (%s.flags & 8) != 0", t);
+    if (f->deleted_only)
+        strbuf_addf(&q->sql, " AND (%s.flags & 1) != 0", t);
+}
+
+/* " WHERE ..." of one arm, for every filter field. Column names are literals here;
+ * values are only ever '?' placeholders. */
+static int
+add_arm_where(const struct casedb_filter *f, struct qbuild *q, int arm, struct custody_err *err)
+{
+    const char *t = arm_alias(arm), *ts = arm_time(arm);
+    int rc;
+
+    if (arm)
+        strbuf_addf(&q->sql, " WHERE f.%s IS NOT NULL", ts);
+    else
+        strbuf_addstr(&q->sql, " WHERE 1");
+    if (f->has_from) {
+        strbuf_addf(&q->sql, " AND %s.%s >= ", t, ts);
+        bind_add(q, 1, NULL, f->from, err);
+    }
+    if (f->has_to) {
+        strbuf_addf(&q->sql, " AND %s.%s < ", t, ts);
+        bind_add(q, 1, NULL, f->to, err);
+    }
+    add_evidence(f, q, t, 1, err);
+    add_row_filters(f, q, arm, err);
+    if (arm)
+        return 0; /* the rest are log fields: a file-system arm exists only where */
+                  /* --source, --action, --user and --ip allow it (arm_wanted) */
+    if (f->n_sources && (rc = add_in_list(q, "e.source", f->sources, f->n_sources, err)) < 0)
+        return rc;
+    if (f->n_actions && (rc = add_in_list(q, "e.kind", f->actions, f->n_actions, err)) < 0)
+        return rc;
+    if (f->user) {
         strbuf_addstr(&q->sql, " AND e.user IS NOT NULL AND e.user = ");
         bind_add(q, 0, f->user, 0, err);
     }
-    if (!arm && f->ip) {
+    if (f->ip) {
         unsigned char net[16];
         int bits, cidr;
         casedb_parse_cidr(f->ip, net, &bits, &cidr);
@@ -463,20 +515,20 @@ add_arm_where(const struct casedb_filter *f, struct qbuild *q, int arm, struct c
             strbuf_addstr(&q->sql, "))");
         }
     }
-    if (f->text) {
-        /* Log events match through event_fts, files through file_fts (once per
-         * file, not per event: no per-event copy of the path is indexed). */
-        strbuf_addstr(&q->sql,
-                      arm ? " AND f.id IN (SELECT rowid FROM file_fts WHERE file_fts MATCH "
-                          : " AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts"
-                            " MATCH ");
-        bind_add(q, 0, f->text, 0, err);
-        strbuf_addch(&q->sql, ')');
-    }
-    if (f->ioc_only)
-        strbuf_addf(&q->sql, " AND (%s.flags & 8) != 0", t);
-    if (f->deleted_only)
-        strbuf_addf(&q->sql, " AND (%s.flags & 1) != 0", t);
+    return 0;
+}
+
+/* Validate the filter and resolve its names and glob into q, once per statement. */
+static int
+filter_resolve(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
+               struct custody_err *err)
+{
+    int rc;
+
+    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, q, err)) < 0)
+        return rc;
+    if (f->path_glob && (rc = casedb_glob_translate(&q->glob, f->path_glob, err)) < 0)
+        return rc;
     return 0;
 }
 
@@ -488,9 +540,7 @@ add_compound(struct casedb *db, const struct casedb_filter *f, struct qbuild *q,
 {
     int rc, n = 0;
 
-    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, q, err)) < 0)
-        return rc;
-    if (f->path_glob && (rc = casedb_glob_translate(&q->glob, f->path_glob, err)) < 0)
+    if ((rc = filter_resolve(db, f, q, err)) < 0)
         return rc;
     for (int arm = 0; arm < ARM_COUNT; arm++) {
         if (!arm_wanted(f, arm))
@@ -895,8 +945,7 @@ casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_
         *count_out = 0;
     qbuild_init(&q);
     memset(&nm, 0, sizeof(nm));
-    if ((rc = casedb_filter_validate(f, err)) < 0 || (rc = resolve_names(db, f, &q, err)) < 0 ||
-        (rc = names_load(db, &nm, err)) < 0)
+    if ((rc = filter_resolve(db, f, &q, err)) < 0 || (rc = names_load(db, &nm, err)) < 0)
         goto done;
     if (f->text && (rc = ensure_text_index(db, f, err)) < 0)
         goto done;
@@ -909,32 +958,9 @@ casedb_query_files(struct casedb *db, const struct casedb_filter *f, casedb_row_
                   " f.crtime, f.md5, f.sha256, f.ioc_name, f.link, f.partition_id FROM files f"
                   " WHERE ");
     strbuf_addstr(&q.sql, *kinds_out ? "1" : "0");
-    if (q.evidence_filter && q.n_evidence_ids == 0) {
-        strbuf_addstr(&q.sql, " AND 0");
-    } else if (q.n_evidence_ids) {
-        strbuf_addstr(&q.sql, " AND f.evidence_id IN (");
-        for (size_t i = 0; i < q.n_evidence_ids; i++) {
-            if (i)
-                strbuf_addch(&q.sql, ',');
-            bind_add(&q, 1, NULL, q.evidence_ids[i], err);
-        }
-        strbuf_addch(&q.sql, ')');
-    }
-    if (f->path_glob) {
-        if ((rc = casedb_glob_translate(&q.glob, f->path_glob, err)) < 0)
-            goto done;
-        strbuf_addstr(&q.sql, " AND CAST(f.path AS TEXT) GLOB ");
-        bind_add(&q, 0, q.glob.buf, 0, err);
-    }
-    if (f->text) {
-        strbuf_addstr(&q.sql, " AND f.id IN (SELECT rowid FROM file_fts WHERE file_fts MATCH ");
-        bind_add(&q, 0, f->text, 0, err);
-        strbuf_addch(&q.sql, ')');
-    }
-    if (f->ioc_only)
-        strbuf_addstr(&q.sql, " AND (f.flags & 8) != 0");
-    if (f->deleted_only)
-        strbuf_addstr(&q.sql, " AND (f.flags & 1) != 0");
+    /* --from/--to apply to each time: the caller's (one file, several times) */
+    add_evidence(f, &q, "f", 0, err);
+    add_row_filters(f, &q, 1, err);
     if ((rc = prepare_bound(db, &q, &st, err)) < 0)
         goto done;
     rc = emit_rows(db, f, st, &nm, 1, fn, ctx, &n, err);

@@ -81,6 +81,11 @@ int casedb_filter_validate(const struct casedb_filter *f, struct custody_err *er
  * custody_interrupted stops the scan with CUSTODY_ERR_INTR. */
 int casedb_query(struct casedb *db, const struct casedb_filter *f, casedb_row_fn fn, void *ctx,
                  int64_t *count_out, struct custody_err *err);
+/* The id of a file-system event, as query rows and the timeline view give it
+ * (schema v2: a file's times are its events): -4 * file_id - 3 + 0, 1, 2, 3 for
+ * kind 'a', 'm', 'c', 'b'. Negative, stable, and ordered like a file's kinds. */
+int64_t casedb_fs_event_id(int64_t file_id, char kind);
+
 /* The files behind the file-system events the filter can match, in storage order,
  * one row each (kind NULL, ts 0, the file's four times set): for formats that sort
  * per file time themselves (mactime), much faster than events in time order.

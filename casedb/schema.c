@@ -343,6 +343,9 @@ static const char schema_v2[] =
     "  path, inode, size, mode, uid, gid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
     "  NULL FROM files WHERE crtime IS NOT NULL;";
 
+const struct casedb_fs_time casedb_fs_times[4] = {
+    {"atime", 'a'}, {"mtime", 'm'}, {"ctime", 'c'}, {"crtime", 'b'}};
+
 static const char *const migrations[] = {
     schema_v1,
     schema_v2,

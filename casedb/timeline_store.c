@@ -659,7 +659,6 @@ timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from,
                            int (*cb)(void *ctx, const struct tl_event *e), void *ctx,
                            struct custody_err *err)
 {
-    static const char *const cols[4] = {"atime", "mtime", "ctime", "crtime"};
     struct strbuf sql = STRBUF_INIT;
     sqlite3_stmt *st = NULL;
     struct tl_row r;
@@ -675,8 +674,9 @@ timeline_fs_events_foreach(struct casedb *db, int64_t evidence_id, int64_t from,
                     " partitions p ON p.id = f.partition_id JOIN evidence e ON e.id ="
                     " f.evidence_id JOIN assets a ON a.id = e.asset_id WHERE %s AND f.%s >= ?2"
                     " AND f.%s < ?3",
-                    i ? " UNION ALL " : "", cols[i], "amcb"[i], i,
-                    evidence_id > 0 ? "f.evidence_id = ?1" : "?1 = 0", cols[i], cols[i]);
+                    i ? " UNION ALL " : "", casedb_fs_times[i].col, casedb_fs_times[i].kind, i,
+                    evidence_id > 0 ? "f.evidence_id = ?1" : "?1 = 0", casedb_fs_times[i].col,
+                    casedb_fs_times[i].col);
     strbuf_addstr(&sql, " ORDER BY 1, 4, 28"); /* time, file id, kind */
     rc = db_prepare(db, &st, sql.buf, err);
     strbuf_release(&sql);

@@ -21,8 +21,7 @@ write_row(void *ctx, const struct casedb_event_row *r)
 }
 
 /* A file row from casedb_query_files as the events it stands for: one per time the
- * filter lets through, with the ids and flags a time-ordered query gives them
- * (casedb/query.c: -4 * file id - 3 + 0..3 for a, m, c, b). */
+ * filter lets through, with the ids and flags a time-ordered query gives them. */
 struct expand_ctx {
     struct write_ctx *c;
     unsigned kinds;
@@ -34,7 +33,6 @@ static int
 expand_file(void *ctx, const struct casedb_event_row *r)
 {
     static const char *const kinds[4] = {"m", "a", "c", "b"};
-    static const int rank[4] = {1, 0, 2, 3};
     struct expand_ctx *x = ctx;
     const int has[4] = {r->has_mtime, r->has_atime, r->has_ctime, r->has_crtime};
     const int64_t ts[4] = {r->mtime, r->atime, r->ctime, r->crtime};
@@ -45,7 +43,7 @@ expand_file(void *ctx, const struct casedb_event_row *r)
         if (!has[i] || !(x->kinds & (1u << i)) || (x->f->has_from && ts[i] < x->f->from) ||
             (x->f->has_to && ts[i] >= x->f->to))
             continue;
-        e.id = -4 * r->file_id - 3 + rank[i];
+        e.id = casedb_fs_event_id(r->file_id, kinds[i][0]);
         e.ts = ts[i];
         e.kind = kinds[i];
         x->events++;
