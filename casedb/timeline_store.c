@@ -130,20 +130,18 @@ timeline_load_begin(struct timeline_load **out, struct casedb *db, int64_t evide
     l->db = db;
     l->evidence_id = evidence_id;
     l->run_id = run_id;
-    /* Every id this load writes is one it just read or created: checking each
-     * row's references would only cost time. Back on at commit or abort. (The
-     * pragma is a no-op inside a transaction, so it comes first.) */
-    if ((rc = tl_exec(db, "PRAGMA foreign_keys = OFF", err, "cannot pause foreign keys")) < 0) {
-        free(l);
-        return rc;
-    }
-    /* A bounded page cache big enough that a large load and the index builds after
-     * it do not spill to disk half-way; sorts for the indexes in memory. Outside
-     * the transaction: SQLite refuses to change temp_store inside one once the
-     * connection has used temporary storage (a migration's ALTER TABLE does). */
-    if ((rc = tl_exec(db, "PRAGMA cache_size = -" TL_CACHE_KIB "; PRAGMA temp_store = MEMORY", err,
-                      "cannot size the page cache")) < 0) {
-        sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    /* Outside the transaction, where these pragmas take effect (foreign_keys is a
+     * no-op inside one; temp_store is refused inside one once the connection has
+     * used temporary storage, as a migration's ALTER TABLE does). A bounded page
+     * cache big enough that a large load and the index builds after it do not
+     * spill to disk half-way, and the sorts for the indexes in memory. Foreign
+     * keys last (so a failure leaves them on): every id this load writes is one it
+     * just read or created, and checking each row's references would only cost
+     * time; back on at commit or abort. */
+    if ((rc = tl_exec(db,
+                      "PRAGMA cache_size = -" TL_CACHE_KIB "; PRAGMA temp_store = MEMORY;"
+                      " PRAGMA foreign_keys = OFF",
+                      err, "cannot set up the connection for the load")) < 0) {
         free(l);
         return rc;
     }
